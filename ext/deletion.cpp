@@ -1,0 +1,135 @@
+#include "deletion.hpp"
+
+#include <algorithm>
+
+namespace covet::ext {
+
+std::string Doomed::keys(std::string_view table, bool own) const {
+    std::string sql = "SELECT key FROM " + source + " WHERE tbl = " + quote_text(table);
+    if (own && !own_filter.empty()) sql += " AND " + own_filter;
+    return sql;
+}
+
+Deletion::Deletion(Graph& graph, std::string table) : graph_(graph), table_(std::move(table)) {
+    // Breadth-first over CASCADE links: the tables a delete can reach.
+    reach_.push_back(table_);
+    for (std::size_t i = 0; i < reach_.size(); ++i) {
+        for (const Edge& edge : graph_.edges) {
+            if (edge.action != OnDelete::Cascade || !same_name(edge.to_table, reach_[i])) continue;
+            if (!reached(edge.from_table)) reach_.push_back(edge.from_table);
+        }
+    }
+    for (const Edge& edge : graph_.edges) {
+        if (!reached(edge.to_table) || edge.action == OnDelete::DoNothing) continue;
+        (edge.action == OnDelete::Cascade ? cascades_ : others_).push_back(&edge);
+    }
+    std::reverse(reach_.begin(), reach_.end());
+}
+
+bool Deletion::reached(std::string_view table) const {
+    return std::any_of(reach_.begin(), reach_.end(), [&](const std::string& t) { return same_name(t, table); });
+}
+
+bool Deletion::has_effects() const { return !cascades_.empty() || !others_.empty(); }
+
+std::string Deletion::closure(std::string_view seed) const {
+    std::string sql = "WITH RECURSIVE d(tbl, key) AS (" + std::string(seed);
+    for (const Edge* e : cascades_) {
+        std::string from = quote_text(e->from_table), to = quote_text(e->to_table);
+        std::string r_id = graph_.identity(e->from_table, "r");
+        std::string r_col = "r." + quote_id(e->from_column);
+        sql += " UNION SELECT " + from + ", " + r_id + " FROM d ";
+        if (graph_.identity(e->to_table, "p") == "p." + quote_id(e->to_column)) {
+            sql += "JOIN " + quote_id(e->from_table) + " AS r ON d.tbl = " + to + " AND " + r_col + " = d.key";
+        } else {
+            sql += "JOIN " + quote_id(e->to_table) + " AS p ON d.tbl = " + to + " AND " +
+                   graph_.identity(e->to_table, "p") + " = d.key JOIN " + quote_id(e->from_table) +
+                   " AS r ON " + r_col + " = p." + quote_id(e->to_column);
+        }
+    }
+    return sql + ") ";
+}
+
+std::string Deletion::referencing(const Edge& e, const Doomed& doomed, const std::string& r) const {
+    std::string sql = r + "." + quote_id(e.from_column) + " IN (";
+    if (graph_.identity(e.to_table, "p") == "p." + quote_id(e.to_column)) return sql + doomed.keys(e.to_table) + ")";
+    return sql + "SELECT p." + quote_id(e.to_column) + " FROM " + quote_id(e.to_table) + " AS p WHERE " +
+           graph_.identity(e.to_table, "p") + " IN (" + doomed.keys(e.to_table) + "))";
+}
+
+std::string Deletion::surviving(const Edge& e, const Doomed& doomed, const std::string& r) const {
+    // Rows of unreached tables always survive; reached ones survive unless condemned by any delete.
+    if (!reached(e.from_table)) return "";
+    return " AND " + graph_.identity(e.from_table, r) + " NOT IN (" + doomed.keys(e.from_table, false) + ")";
+}
+
+std::string Deletion::default_value(const Edge& e) const {
+    if (!e.relation->default_value.is_null()) return literal(e.relation->default_value);
+    return "(" + *graph_.table(e.from_table).column(e.from_column)->default_sql + ")";
+}
+
+std::vector<Blocker> Deletion::blockers(const Doomed& doomed) const {
+    std::vector<Blocker> out;
+    for (const Edge* e : others_) {
+        std::string select = "SELECT " + graph_.key(e->from_table, "r") + " FROM " + quote_id(e->from_table) +
+                             " AS r WHERE " + referencing(*e, doomed, "r");
+        std::string via = " through relation " + e->relation->name + " (" + e->from_table + "." + e->from_column +
+                          " -> " + e->to_table + "." + e->to_column + ")";
+        if (e->action == OnDelete::Protect) {
+            out.push_back({e, "protect", select,
+                           "covet: PROTECT: cannot delete from " + table_ + ": a row it would remove from " +
+                               e->to_table + " is referenced by " + e->from_table + via});
+        } else if (e->action == OnDelete::Restrict) {
+            out.push_back({e, "restrict", select + surviving(*e, doomed, "r"),
+                           "covet: RESTRICT: cannot delete from " + table_ + ": a row it would remove from " +
+                               e->to_table + " is referenced by a " + e->from_table + " row that is not deleted" +
+                               via});
+        } else if (e->action == OnDelete::SetDefault) {
+            std::string default_is_doomed = "EXISTS (SELECT 1 FROM " + quote_id(e->to_table) + " AS p WHERE p." +
+                                            quote_id(e->to_column) + " = " + default_value(*e) + " AND " +
+                                            graph_.identity(e->to_table, "p") + " IN (" +
+                                            doomed.keys(e->to_table, false) + "))";
+            out.push_back({e, "set_default", select + surviving(*e, doomed, "r") + " AND " + default_is_doomed,
+                           "covet: SET_DEFAULT: cannot delete from " + table_ + ": the default " + e->to_table +
+                               " row that " + e->from_table + "." + e->from_column +
+                               " would be set to is deleted too" + via});
+        }
+    }
+    return out;
+}
+
+std::vector<Effect> Deletion::effects(const Doomed& doomed) const {
+    std::vector<Effect> out;
+    for (const Edge* e : others_) {
+        if (e->action != OnDelete::SetNull && e->action != OnDelete::SetDefault) continue;
+        // UPDATE and DELETE in triggers take no alias: qualify by the table's own name.
+        std::string table = quote_id(e->from_table);
+        std::string where = " WHERE " + referencing(*e, doomed, table) + surviving(*e, doomed, table);
+        std::string value = e->action == OnDelete::SetNull ? "NULL" : default_value(*e);
+        out.push_back({e, e->action == OnDelete::SetNull ? "set_null" : "set_default",
+                       "SELECT " + graph_.key(e->from_table, table) + " FROM " + table + where,
+                       "UPDATE " + table + " SET " + quote_id(e->from_column) + " = " + value + where});
+    }
+    return out;
+}
+
+std::vector<std::string> Deletion::deletes(const Doomed& doomed, std::string_view except) const {
+    std::vector<std::string> out;
+    for (const std::string& t : reach_) {
+        std::string table = quote_id(t);
+        std::string sql = "DELETE FROM " + table + " WHERE " + graph_.identity(t, table) + " IN (" + doomed.keys(t) + ")";
+        if (!except.empty() && same_name(t, table_)) sql += " AND " + graph_.identity(t, table) + " IS NOT " + std::string(except);
+        out.push_back(sql);
+    }
+    return out;
+}
+
+std::vector<std::string> Deletion::condemned(const Doomed& doomed) const {
+    std::vector<std::string> out;
+    for (const std::string& t : reach_)
+        out.push_back("SELECT " + quote_text(t) + ", " + graph_.key(t, "x") + " FROM " + quote_id(t) +
+                      " AS x WHERE " + graph_.identity(t, "x") + " IN (" + doomed.keys(t) + ")");
+    return out;
+}
+
+}  // namespace covet::ext

@@ -1,0 +1,79 @@
+// covet's deletion algorithm: Django's Collector (django/db/models/deletion.py) as SQL.
+//
+// Deleting rows of a table is planned in four steps, each one SQL text that the delete trigger,
+// covet_delete() and covet_delete_plan() all use:
+//   1. closure():  every row the delete removes, following CASCADE links (and many_to_many
+//                  junction rows) recursively, computed up front with one recursive CTE into the
+//                  set of condemned rows (`tbl`, `key`) - never by nested trigger firing;
+//   2. blockers(): rows that forbid the delete: any row referencing a condemned row through a
+//                  PROTECT link, a surviving row referencing one through RESTRICT, a SET_DEFAULT
+//                  whose default row is itself condemned;
+//   3. updates():  SET_NULL / SET_DEFAULT of the surviving referencing rows;
+//   4. deletes():  the condemned rows, table by table.
+#pragma once
+
+#include "graph.hpp"
+
+#include <string>
+#include <vector>
+
+namespace covet::ext {
+
+// Where the condemned rows of one deletion are listed, as SQL.
+struct Doomed {
+    std::string source;      // a table or CTE with columns (tbl, key)
+    std::string own_filter;  // condition narrowing source to this deletion's rows; empty for all
+
+    std::string keys(std::string_view table, bool own = true) const;  // SELECT key FROM ... WHERE tbl = ...
+};
+
+struct Blocker {
+    const Edge* edge;
+    std::string action;   // "protect", "restrict" or "set_default"
+    std::string rows;     // SELECT <key of the blocking row> FROM ...
+    std::string message;  // "covet: PROTECT: ..." naming tables and relation
+};
+
+struct Effect {
+    const Edge* edge;
+    std::string action;  // "set_null" or "set_default"
+    std::string rows;    // SELECT <key> of the rows that change
+    std::string update;  // the UPDATE statement
+};
+
+class Deletion {
+public:
+    Deletion(Graph& graph, std::string table);
+
+    const std::string& table() const { return table_; }
+    // Does deleting a row of the table do anything (cascade, check, update)?
+    bool has_effects() const;
+    // Tables whose rows the delete may remove, farthest first, the table itself last.
+    const std::vector<std::string>& reach() const { return reach_; }
+
+    // "WITH RECURSIVE d(tbl, key) AS (<seed> UNION ...) " seed: SELECT of (tbl, key) rows.
+    std::string closure(std::string_view seed) const;
+    std::vector<Blocker> blockers(const Doomed& doomed) const;
+    std::vector<Effect> effects(const Doomed& doomed) const;
+    // One DELETE per reached table; `except` (optional) is a row identity expression of the
+    // table itself to leave alone (the row a BEFORE DELETE trigger fires for).
+    std::vector<std::string> deletes(const Doomed& doomed, std::string_view except = {}) const;
+    // SELECT 'table', <key> ... for every condemned row, with the user-visible key.
+    std::vector<std::string> condemned(const Doomed& doomed) const;
+
+private:
+    Graph& graph_;
+    std::string table_;
+    std::vector<std::string> reach_;
+    std::vector<const Edge*> cascades_;  // CASCADE edges into reached tables
+    std::vector<const Edge*> others_;    // PROTECT, RESTRICT, SET_NULL, SET_DEFAULT edges into them
+
+    bool reached(std::string_view table) const;
+    // "<alias>.col IN (...)": rows of edge.from_table that point at condemned rows.
+    std::string referencing(const Edge& edge, const Doomed& doomed, const std::string& alias) const;
+    // "" or " AND <alias>.id NOT IN (...)": ... and are not condemned themselves.
+    std::string surviving(const Edge& edge, const Doomed& doomed, const std::string& alias) const;
+    std::string default_value(const Edge& edge) const;
+};
+
+}  // namespace covet::ext
