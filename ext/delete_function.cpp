@@ -14,6 +14,7 @@
 #include "modules.hpp"
 
 #include <map>
+#include <optional>
 
 namespace covet::ext {
 
@@ -40,7 +41,13 @@ std::string delete_rows(sqlite3* db, const std::string& table_name, const Value&
     if (!table) throw Error("covet: covet_delete: no table \"" + table_name + "\" in the main schema");
     Deletion deletion(graph, table->name);
 
-    Savepoint savepoint(db, "covet_delete");
+    std::optional<Savepoint> savepoint;
+    try {
+        savepoint.emplace(db, "covet_delete");
+    } catch (const Error& e) {
+        throw Error("covet: covet_delete() must run in a statement of its own (SELECT covet_delete(...)), "
+                    "not inside another write: " + std::string(e.what()));
+    }
     ensure_store(db);
     std::string seed = "SELECT " + quote_text(table->name) + ", " + graph.identity(table->name, "s") + " FROM " +
                        quote_id(table->name) + " AS s WHERE " + graph.key(table->name, "s") +
@@ -66,7 +73,7 @@ std::string delete_rows(sqlite3* db, const std::string& table_name, const Value&
     for (const Effect& effect : deletion.effects(doomed)) exec(db, effect.update);
     for (const std::string& statement : deletion.deletes(doomed)) exec(db, statement);
     exec(db, std::string("DELETE FROM ") + doomed_store + " WHERE " + doomed.own_filter);
-    savepoint.commit();
+    savepoint->commit();
 
     std::string json = "{\"total\": " + std::to_string(total) + ", \"per_table\": {";
     bool first = true;

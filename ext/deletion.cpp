@@ -37,24 +37,20 @@ std::string Deletion::closure(std::string_view seed) const {
     for (const Edge* e : cascades_) {
         std::string from = quote_text(e->from_table), to = quote_text(e->to_table);
         std::string r_id = graph_.identity(e->from_table, "r");
-        std::string r_col = "r." + quote_id(e->from_column);
-        sql += " UNION SELECT " + from + ", " + r_id + " FROM d ";
-        if (graph_.identity(e->to_table, "p") == "p." + quote_id(e->to_column)) {
-            sql += "JOIN " + quote_id(e->from_table) + " AS r ON d.tbl = " + to + " AND " + r_col + " = d.key";
-        } else {
-            sql += "JOIN " + quote_id(e->to_table) + " AS p ON d.tbl = " + to + " AND " +
-                   graph_.identity(e->to_table, "p") + " = d.key JOIN " + quote_id(e->from_table) +
-                   " AS r ON " + r_col + " = p." + quote_id(e->to_column);
-        }
+        // Through the referenced row, always: the comparison then applies the referenced key's
+        // affinity and collation, as the reference checks do (a key stored as text '2' in an
+        // untyped column still references 2).
+        sql += " UNION SELECT " + from + ", " + r_id + " FROM d JOIN " + quote_id(e->to_table) + " AS p ON d.tbl = " +
+               to + " AND " + graph_.identity(e->to_table, "p") + " = d.key JOIN " + quote_id(e->from_table) +
+               " AS r ON p." + quote_id(e->to_column) + " = r." + quote_id(e->from_column);
     }
     return sql + ") ";
 }
 
 std::string Deletion::referencing(const Edge& e, const Doomed& doomed, const std::string& r) const {
-    std::string sql = r + "." + quote_id(e.from_column) + " IN (";
-    if (graph_.identity(e.to_table, "p") == "p." + quote_id(e.to_column)) return sql + doomed.keys(e.to_table) + ")";
-    return sql + "SELECT p." + quote_id(e.to_column) + " FROM " + quote_id(e.to_table) + " AS p WHERE " +
-           graph_.identity(e.to_table, "p") + " IN (" + doomed.keys(e.to_table) + "))";
+    return r + "." + quote_id(e.from_column) + graph_.collate(e) + " IN (SELECT p." + quote_id(e.to_column) +
+           " FROM " + quote_id(e.to_table) + " AS p WHERE " + graph_.identity(e.to_table, "p") + " IN (" +
+           doomed.keys(e.to_table) + "))";
 }
 
 std::string Deletion::surviving(const Edge& e, const Doomed& doomed, const std::string& r) const {
@@ -82,7 +78,7 @@ std::vector<Blocker> Deletion::blockers(const Doomed& doomed) const {
         } else if (e->action == OnDelete::Restrict) {
             out.push_back({e, "restrict", select + surviving(*e, doomed, "r"),
                            "covet: RESTRICT: cannot delete from " + table_ + ": a row it would remove from " +
-                               e->to_table + " is referenced by a " + e->from_table + " row that is not deleted" +
+                               e->to_table + " is referenced by a row of " + e->from_table + " that is not deleted" +
                                via});
         } else if (e->action == OnDelete::SetDefault) {
             std::string default_is_doomed = "EXISTS (SELECT 1 FROM " + quote_id(e->to_table) + " AS p WHERE p." +

@@ -30,3 +30,12 @@ std::string Graph::key(std::string_view name, std::string_view alias) {
 }
 
 }  // namespace covet::ext
+
+namespace covet::ext {
+
+std::string Graph::collate(const Edge& e) {
+    std::string collation = table(e.to_table).key_collation(e.to_column);
+    return same_name(collation, "BINARY") ? "" : " COLLATE " + quote_id(collation);
+}
+
+}  // namespace covet::ext

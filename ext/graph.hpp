@@ -38,6 +38,9 @@ struct Graph {
     std::string identity(std::string_view table, std::string_view alias);
     // The primary key as users see it: the single-column primary key, else the row identity.
     std::string key(std::string_view table, std::string_view alias);
+    // " COLLATE x" when the edge's referenced key does not compare with BINARY, else "": put
+    // after the referencing column so comparisons use the referenced key's collation.
+    std::string collate(const Edge& edge);
 };
 
 }  // namespace covet::ext

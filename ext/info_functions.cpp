@@ -20,10 +20,11 @@ namespace covet::ext {
 
 namespace {
 
+// A DOT quoted string; backslashes stay, as DOT's own escapes (labels use \n for new lines).
 std::string dot_string(std::string_view text) {
     std::string out = "\"";
     for (char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
+        if (c == '"') out += '\\';
         out += c;
     }
     return out + '"';

@@ -168,9 +168,10 @@ void insert_relation(sqlite3* db, Relation& r) {
     std::vector<std::string> names(std::begin(relation_columns), std::end(relation_columns));
     std::vector<std::string> params;
     for (int c = 1; c <= relation_column_count; ++c) params.push_back("?" + std::to_string(c));
-    Stmt s(db, std::string("INSERT INTO ") + relation_store + "(" + join(names, ", ") + ") VALUES (" +
-                   join(params, ", ") + ")");
+    Stmt s(db, std::string("INSERT INTO ") + relation_store + "(id, " + join(names, ", ") + ") VALUES (?" +
+                   std::to_string(relation_column_count + 1) + ", " + join(params, ", ") + ")");
     for (int c = 0; c < relation_column_count; ++c) s.bind(c + 1, column_value(r, c));
+    if (r.id) s.bind(relation_column_count + 1, r.id);  // kept when restoring; new rows get one
     s.run();
     r.id = sqlite3_last_insert_rowid(db);
 }
@@ -237,7 +238,7 @@ void complete(Relation& r, TableCache& tables) {
     if (r.related_name.empty()) r.related_name = r.from_table;
 }
 
-std::optional<std::string> schema_problem(const Relation& r, TableCache& tables) {
+std::optional<std::string> schema_problem(const Relation& r, TableCache& tables, bool junction_pending) {
     auto table_problem = [&](const std::string& name, const char* role) -> std::optional<std::string> {
         const Table* t = tables.find(name);
         if (!t) return std::string(role) + " \"" + name + "\" is not an ordinary table of the main schema";
@@ -259,6 +260,7 @@ std::optional<std::string> schema_problem(const Relation& r, TableCache& tables)
     if (r.many_to_many()) {
         if (!from.primary_key())
             return "from_table " + from.name + " needs a single-column primary key for many_to_many";
+        if (junction_pending) return std::nullopt;
         if (auto p = table_problem(*r.through_table, "through_table")) return p;
         const Table& junction = *tables.find(*r.through_table);
         for (const auto& column : {r.through_from_column, r.through_to_column})
@@ -276,12 +278,9 @@ std::optional<std::string> schema_problem(const Relation& r, TableCache& tables)
     return std::nullopt;
 }
 
-void validate(const Relation& r, const std::vector<Relation>& others, TableCache& tables) {
+void validate(const Relation& r, const std::vector<Relation>& others, TableCache& tables, bool junction_pending) {
     if (!find_kind(r.kind))
         refuse(r, "unknown kind '" + r.kind + "' (expected foreign_key, one_to_one or many_to_many)");
-    if (r.name.empty())
-        refuse(r, r.many_to_many() ? "a many_to_many relation needs a name such as 'books.categories'"
-                                   : "name is empty");
     if (r.from_table.empty()) refuse(r, "from_table is required");
     if (r.to_table.empty()) refuse(r, "to_table is required");
     if (r.many_to_many()) {
@@ -295,6 +294,9 @@ void validate(const Relation& r, const std::vector<Relation>& others, TableCache
             refuse(r, "unknown on_delete '" + *r.on_delete +
                           "' (expected CASCADE, SET_NULL, SET_DEFAULT, PROTECT, RESTRICT or DO_NOTHING)");
     }
+    if (r.name.empty())
+        refuse(r, r.many_to_many() ? "a many_to_many relation needs a name such as 'books.categories'"
+                                   : "name is empty");
     if (!r.default_value.is_null() && r.action() != OnDelete::SetDefault)
         refuse(r, "default_value is only used by on_delete SET_DEFAULT");
     if (r.related_name.find('.') != std::string::npos)
@@ -313,7 +315,7 @@ void validate(const Relation& r, const std::vector<Relation>& others, TableCache
             refuse(r, "reverse name " + *reverse + " clashes with relation " + other.name +
                           "; set a different related_name (or '+' for none)");
     }
-    if (auto problem = schema_problem(r, tables)) refuse(r, *problem);
+    if (auto problem = schema_problem(r, tables, junction_pending)) refuse(r, *problem);
     if (auto dangling = dangling_references(tables.db(), r, tables)) refuse(r, *dangling);
     if (r.parsed_kind() == Kind::OneToOne) {
         std::string column = quote_id(*r.from_column);
@@ -325,12 +327,12 @@ void validate(const Relation& r, const std::vector<Relation>& others, TableCache
     }
 }
 
-void create_junction_table(const Relation& r, TableCache& tables) {
-    if (!r.many_to_many() || !r.through_table || tables.find(*r.through_table)) return;
+bool create_junction_table(const Relation& r, TableCache& tables) {
+    if (!r.many_to_many() || !r.through_table || tables.find(*r.through_table)) return false;
     const Table* from = tables.find(r.from_table);
     const Table* to = tables.find(r.to_table);
     // Without both sides and their keys there is nothing to create; validate() says what is wrong.
-    if (!from || !to || !from->primary_key() || !to->column(r.to_column)) return;
+    if (!from || !to || !from->primary_key() || !to->column(r.to_column)) return false;
     auto key_type = [](const Table& table, const std::string& column) {
         std::string type = table.column(column)->type;
         return type.empty() ? std::string("INTEGER") : type;
@@ -340,6 +342,7 @@ void create_junction_table(const Relation& r, TableCache& tables) {
                           " " + key_type(*from, *from->primary_key()) + " NOT NULL, " + to_key + " " +
                           key_type(*to, r.to_column) + " NOT NULL, UNIQUE (" + from_key + ", " + to_key + "))");
     tables.forget(*r.through_table);
+    return true;
 }
 
 std::optional<std::string> dangling_references(sqlite3* db, const Relation& r, TableCache& tables) {

@@ -73,14 +73,17 @@ void complete(Relation& relation, TableCache& tables);
 
 // Why the relation no longer matches the schema (missing table or column, key not unique, ...),
 // or nullopt when it still does. Checked when inserting and by covet_check().
-std::optional<std::string> schema_problem(const Relation& relation, TableCache& tables);
+// junction_pending: the many_to_many junction table does not exist yet and will be created.
+std::optional<std::string> schema_problem(const Relation& relation, TableCache& tables,
+                                          bool junction_pending = false);
 
 // Everything an INSERT or UPDATE must satisfy; throws Error naming the problem.
-void validate(const Relation& relation, const std::vector<Relation>& others, TableCache& tables);
+void validate(const Relation& relation, const std::vector<Relation>& others, TableCache& tables,
+              bool junction_pending = false);
 
 // Creates the junction table of a many_to_many relation when it does not exist yet (and both
 // sides do): "id" INTEGER PRIMARY KEY, the two key columns NOT NULL, UNIQUE over the pair.
-void create_junction_table(const Relation& relation, TableCache& tables);
+bool create_junction_table(const Relation& relation, TableCache& tables);  // true when created
 
 // "7 rows of books reference missing authors.id (first: books.author_id = 99)" or nullopt.
 std::optional<std::string> dangling_references(sqlite3* db, const Relation& relation, TableCache& tables);

@@ -111,8 +111,10 @@ void insert(sqlite3* db, sqlite3_value** columns, sqlite3_int64* rowid) {
     std::vector<Relation> all = load_relations(db);
     TableCache tables(db);
     complete(r, tables);
-    if (!junction_given) create_junction_table(r, tables);
-    validate(r, all, tables);
+    // An omitted junction table is created, but only once the relation is known to be valid.
+    bool junction_pending = !junction_given && r.many_to_many() && r.through_table && !tables.find(*r.through_table);
+    validate(r, all, tables, junction_pending);
+    if (junction_pending) create_junction_table(r, tables);
     insert_relation(db, r);
     *rowid = r.id;
 }
@@ -139,20 +141,36 @@ void update(sqlite3* db, std::int64_t id, sqlite3_value** columns) {
     update_relation(db, r);
 }
 
+// SQLite refuses SAVEPOINT while a write statement (this INSERT/UPDATE/DELETE on the virtual
+// table) runs, so a write that fails after validation is undone by hand: the store goes back to
+// its rows before and the triggers and indexes are synced to match. (A junction table created
+// just before such a failure stays, empty: SQLite cannot drop a table from inside a statement.)
+void undo(sqlite3* db, const std::vector<Relation>& before) {
+    exec(db, std::string("DELETE FROM ") + relation_store);
+    for (Relation r : before) insert_relation(db, r);
+    sync_schema(db);
+}
+
 int relations_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* rowid) {
     sqlite3* db = connection_of(vtab);
     return guarded(&vtab->zErrMsg, [&] {
         ensure_store(db);
-        if (argc == 1) {
-            delete_relation(db, sqlite3_value_int64(argv[0]));
-        } else if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-            insert(db, argv + 2, rowid);
-        } else {
-            if (sqlite3_value_int64(argv[0]) != sqlite3_value_int64(argv[1]))
-                throw Error("covet: the rowid of a relation cannot be changed", SQLITE_CONSTRAINT);
-            update(db, sqlite3_value_int64(argv[0]), argv + 2);
+        std::vector<Relation> before = load_relations(db);
+        try {
+            if (argc == 1) {
+                delete_relation(db, sqlite3_value_int64(argv[0]));
+            } else if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+                insert(db, argv + 2, rowid);
+            } else {
+                if (sqlite3_value_int64(argv[0]) != sqlite3_value_int64(argv[1]))
+                    throw Error("covet: the rowid of a relation cannot be changed", SQLITE_CONSTRAINT);
+                update(db, sqlite3_value_int64(argv[0]), argv + 2);
+            }
+            sync_schema(db);
+        } catch (...) {
+            undo(db, before);
+            throw;
         }
-        sync_schema(db);
         return SQLITE_OK;
     });
 }

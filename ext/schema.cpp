@@ -56,6 +56,21 @@ bool Table::has_leading_index(std::string_view name, bool unique) const {
     });
 }
 
+std::string Table::key_collation(std::string_view name) const {
+    for (const Index& index : indexes)
+        if (index.unique && !index.partial && index.columns.size() == 1 && same_name(index.columns[0], name))
+            return index.collations[0];
+    return "BINARY";
+}
+
+std::vector<std::string> Table::update_names(std::string_view name) const {
+    std::vector<std::string> names{quote_id(name)};
+    if (without_rowid || row_identity() != quote_id(name)) return names;
+    for (const char* alias : {"rowid", "_rowid_", "oid"})
+        if (!column(alias)) names.push_back(alias);
+    return names;
+}
+
 std::optional<Table> read_table(sqlite3* db, std::string_view name) {
     Table table;
     {
@@ -74,11 +89,14 @@ std::optional<Table> read_table(sqlite3* db, std::string_view name) {
 
     Stmt indexes(db, "SELECT name, \"unique\", partial FROM pragma_index_list(?1, 'main') ORDER BY name");
     indexes.bind(1, table.name);
-    Stmt keys(db, "SELECT coalesce(name, '') FROM pragma_index_info(?1, 'main') ORDER BY seqno");
+    Stmt keys(db, "SELECT coalesce(name, ''), coll FROM pragma_index_xinfo(?1, 'main') WHERE key ORDER BY seqno");
     while (indexes.step()) {
-        Index index{indexes.text(0), indexes.integer(1) != 0, indexes.integer(2) != 0, {}};
+        Index index{indexes.text(0), indexes.integer(1) != 0, indexes.integer(2) != 0, {}, {}};
         keys.bind(1, index.name);
-        while (keys.step()) index.columns.push_back(keys.text(0));
+        while (keys.step()) {
+            index.columns.push_back(keys.text(0));
+            index.collations.push_back(keys.text(1));
+        }
         keys.reset();
         table.indexes.push_back(std::move(index));
     }

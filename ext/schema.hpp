@@ -21,7 +21,8 @@ struct Index {
     std::string name;
     bool unique = false;
     bool partial = false;
-    std::vector<std::string> columns;  // key columns in order; expressions are empty strings
+    std::vector<std::string> columns;     // key columns in order; expressions are empty strings
+    std::vector<std::string> collations;  // of each key column
 };
 
 struct Table {
@@ -43,6 +44,12 @@ struct Table {
     // Is there an index not owned by covet whose first key column is column (unique: and that
     // is unique on exactly that column)?
     bool has_leading_index(std::string_view column, bool unique) const;
+    // The collation a key column compares with (from its unique index), as SQLite's foreign
+    // keys use the parent key's: "BINARY" unless declared otherwise.
+    std::string key_collation(std::string_view column) const;
+    // The names that update a column: itself, plus rowid, _rowid_ and oid when it is the
+    // INTEGER PRIMARY KEY (UPDATE ... SET rowid = ... changes it too), quoted.
+    std::vector<std::string> update_names(std::string_view column) const;
 };
 
 bool same_name(std::string_view a, std::string_view b);  // SQLite's ASCII case folding

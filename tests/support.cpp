@@ -64,7 +64,7 @@ std::string Db::snapshot() {
         std::string quoted = "\"";
         for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
         quoted += "\"";
-        for (const Row& row : rows("SELECT * FROM " + quoted + " ORDER BY 1, 2")) {
+        for (const Row& row : rows("SELECT * FROM " + quoted)) {
             for (const std::string& v : row) out += v + "|";
             out += "\n";
         }

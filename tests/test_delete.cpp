@@ -1,5 +1,141 @@
+// covet_delete(table, keys): Django's delete() with the whole set checked first.
 #include "support.hpp"
 
 using namespace covet::test;
 
-TEST_CASE("placeholder") { Db db; CHECK(db.value("SELECT covet_version()") == "0.1.0"); }
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Django's documentation example for RESTRICT (Artist / Album / Song).
+void artists(Db& db) {
+    db.exec(R"(
+        CREATE TABLE artist(id INTEGER PRIMARY KEY, name TEXT);
+        CREATE TABLE album(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL);
+        CREATE TABLE song(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, album_id INTEGER NOT NULL);
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
+            ('foreign_key', 'album', 'artist_id', 'artist', 'CASCADE');
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
+            ('foreign_key', 'song', 'artist_id', 'artist', 'CASCADE', 'songs');
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
+            ('foreign_key', 'song', 'album_id', 'album', 'RESTRICT');
+        INSERT INTO artist VALUES (1, 'artist-1'), (2, 'artist-2');
+        INSERT INTO album VALUES (1, 1), (2, 2);
+        INSERT INTO song VALUES (1, 1, 1), (2, 2, 2);
+    )");
+}
+
+}  // namespace
+
+TEST_CASE("returns total and per-table counts, leaving out tables with nothing removed") {
+    Db db;
+    library_schema(db);
+    library_rows(db);
+    CHECK(db.value("SELECT covet_delete('authors', 1)") ==
+          R"({"total": 6, "per_table": {"authors": 1, "books": 2, "books_categories": 2, "profiles": 1}})");
+    CHECK(db.integer("SELECT count(*) FROM books") == 1);
+    CHECK(db.integer("SELECT count(*) FROM books_categories") == 1);
+    CHECK(db.integer("SELECT count(*) FROM _covet_doomed") == 0);
+    CHECK(db.value("SELECT covet_delete('categories', 1)") == R"({"total": 1, "per_table": {"categories": 1}})");
+    CHECK(db.value("SELECT covet_delete('authors', 42)") == R"({"total": 0, "per_table": {}})");
+}
+
+TEST_CASE("keys: one key, a JSON array, text keys") {
+    Db db;
+    library_schema(db);
+    library_rows(db);
+    CHECK(db.value("SELECT json_extract(covet_delete('authors', '[1, 2]'), '$.total')") == "9");
+    CHECK(db.integer("SELECT count(*) FROM authors") == 0);
+
+    db.exec(R"(CREATE TABLE countries(code TEXT PRIMARY KEY, name TEXT);
+               CREATE TABLE cities(id INTEGER PRIMARY KEY, country_code TEXT REFERENCES countries);
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table) VALUES ('foreign_key', 'cities', 'country_code', 'countries');
+               INSERT INTO countries VALUES ('fr', 'France'), ('de', 'Germany');
+               INSERT INTO cities VALUES (1, 'fr'), (2, 'fr'), (3, 'de');)");
+    CHECK(db.value("SELECT covet_delete('countries', 'fr')") == R"({"total": 3, "per_table": {"cities": 2, "countries": 1}})");
+    CHECK(db.value("SELECT covet_delete('countries', '[\"de\"]')") == R"({"total": 2, "per_table": {"cities": 1, "countries": 1}})");
+}
+
+TEST_CASE("RESTRICT: a restricted row that is itself cascaded does not block (Django's Artist/Album/Song)") {
+    Db db;
+    artists(db);
+    CHECK(db.value("SELECT covet_delete('artist', 1)") ==
+          R"({"total": 3, "per_table": {"album": 1, "artist": 1, "song": 1}})");
+    std::string before = db.snapshot();
+    std::string message = db.error("SELECT covet_delete('album', 2)");
+    CHECK(message.rfind("covet: RESTRICT", 0) == 0);
+    CHECK(contains(message, "song.album"));
+    CHECK(contains(message, "[song rows: 2]"));
+    CHECK(db.snapshot() == before);
+}
+
+TEST_CASE("multi-key deletes are as permissive as Django, where row-by-row triggers are stricter") {
+    Db db;
+    artists(db);
+    db.exec("INSERT INTO album VALUES (3, 2); INSERT INTO song VALUES (3, 1, 3)");
+    // Song 3 (artist 1) is on album 3 (artist 2): deleting artist 2 alone is restricted ...
+    CHECK(contains(db.error("SELECT covet_delete('artist', 2)"), "covet: RESTRICT"));
+    // ... but deleting both artists at once removes song 3 too, so nothing survives to restrict.
+    CHECK(db.value("SELECT covet_delete('artist', '[1, 2]')") ==
+          R"({"total": 8, "per_table": {"album": 3, "artist": 2, "song": 3}})");
+}
+
+TEST_CASE("PROTECT blocks even when the referencing row would be cascaded; the error lists the rows") {
+    Db db;
+    library_schema(db);
+    library_rows(db);
+    db.exec(R"(CREATE TABLE reviews(id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL, author_id INTEGER NOT NULL);
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES ('foreign_key', 'reviews', 'book_id', 'books', 'PROTECT');
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES ('foreign_key', 'reviews', 'author_id', 'authors', 'CASCADE', 'reviews');
+               INSERT INTO reviews VALUES (7, 1, 1), (8, 2, 1);)");
+    std::string before = db.snapshot();
+    std::string message = db.error("SELECT covet_delete('authors', 1)");
+    CHECK(message.rfind("covet: PROTECT", 0) == 0);
+    CHECK(contains(message, "reviews.book"));
+    CHECK(contains(message, "[reviews rows: 7, 8]"));
+    CHECK(db.snapshot() == before);
+    CHECK(db.value("SELECT json_extract(covet_delete('authors', 2), '$.per_table.books')") == "1");
+}
+
+TEST_CASE("SET_NULL and SET_DEFAULT update surviving rows; SET_DEFAULT to a row being deleted is refused") {
+    Db db;
+    db.exec(R"(CREATE TABLE users(id INTEGER PRIMARY KEY);
+               CREATE TABLE posts(id INTEGER PRIMARY KEY, editor_id INTEGER, owner_id INTEGER NOT NULL DEFAULT 1);
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
+                   ('foreign_key', 'posts', 'editor_id', 'users', 'SET_NULL', 'edited'),
+                   ('foreign_key', 'posts', 'owner_id', 'users', 'SET_DEFAULT', 'owned');
+               INSERT INTO users VALUES (1), (2), (3);
+               INSERT INTO posts VALUES (1, 2, 2), (2, 3, 3);)");
+    CHECK(db.value("SELECT covet_delete('users', 2)") == R"({"total": 1, "per_table": {"users": 1}})");
+    CHECK(db.rows("SELECT id, editor_id, owner_id FROM posts ORDER BY id") ==
+          std::vector<Row>{{"1", "NULL", "1"}, {"2", "3", "3"}});
+    std::string message = db.error("SELECT covet_delete('users', '[1, 3]')");
+    CHECK(message.rfind("covet: SET_DEFAULT", 0) == 0);
+    CHECK(contains(message, "posts.owner"));
+}
+
+TEST_CASE("bad input: unknown table, table not text; and a clear error inside a write statement") {
+    Db db;
+    library_schema(db);
+    library_rows(db);
+    CHECK(db.error("SELECT covet_delete('nope', 1)") == "covet: covet_delete: no table \"nope\" in the main schema");
+    CHECK(contains(db.error("SELECT covet_delete(1, 1)"), "table must be a table name"));
+    // A savepoint cannot open inside another write statement: refused before anything changes.
+    db.exec("CREATE TABLE log(result TEXT)");
+    std::string before = db.snapshot();
+    CHECK(contains(db.error("INSERT INTO log SELECT covet_delete('authors', 1)"),
+                   "covet: covet_delete() must run in a statement of its own"));
+    CHECK(db.snapshot() == before);
+}
+
+TEST_CASE("inside an explicit transaction, a ROLLBACK undoes a covet_delete") {
+    Db db;
+    library_schema(db);
+    library_rows(db);
+    std::string before = db.snapshot();
+    db.exec("BEGIN");
+    db.value("SELECT covet_delete('authors', 1)");
+    CHECK(db.integer("SELECT count(*) FROM authors") == 1);
+    db.exec("ROLLBACK");
+    CHECK(db.snapshot() == before);
+}
