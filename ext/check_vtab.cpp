@@ -94,19 +94,13 @@ std::string drop_statement(const SchemaObject& o) {
     return (o.type == "trigger" ? "DROP TRIGGER " : "DROP INDEX ") + quote_id(o.name);
 }
 
-// A relation whose rewrite makes covet rebuild its objects, preferably one touching `table`.
-std::optional<std::string> rebuild_relation(const Graph& graph, const std::string& table) {
+std::string rebuild_advice() { return "SELECT covet_sync() rebuilds covet's triggers and indexes"; }
+
+// A relation whose objects are on `table`, for the relation column.
+std::optional<std::string> relation_touching(const Graph& graph, const std::string& table) {
     for (const Edge& e : graph.edges)
         if (same_name(e.from_table, table) || same_name(e.to_table, table)) return e.relation->name;
-    if (!graph.edges.empty()) return graph.edges.front().relation->name;
     return std::nullopt;
-}
-
-std::string rebuild_advice(const Graph& graph, const std::string& table) {
-    std::optional<std::string> name = rebuild_relation(graph, table);
-    if (!name) return "";
-    return "covet rebuilds its triggers and indexes on any write to covet_relations: UPDATE covet_relations "
-           "SET name = name WHERE name = " + quote_text(*name);
 }
 
 // 1. Rows left in _covet_doomed.
@@ -170,7 +164,8 @@ std::vector<Failure> probe(sqlite3* db, Graph& graph, const std::vector<SchemaOb
 // The tables of a relation that are not (ordinary) tables of the main schema any more.
 std::vector<std::string> missing_tables(Graph& graph, const Relation& r) {
     std::vector<std::string> missing;
-    for (const std::optional<std::string>& t : {std::optional(r.from_table), std::optional(r.to_table), r.through_table})
+    for (const std::optional<std::string>& t :
+         {std::optional(r.from_table), std::optional(r.to_table), r.through_table})
         if (t && !graph.tables.find(*t) && std::find(missing.begin(), missing.end(), *t) == missing.end())
             missing.push_back(*t);
     return missing;
@@ -320,13 +315,13 @@ void schema_objects(Graph& graph, const std::vector<SchemaObject>& existing, std
     for (const SchemaObject& d : desired) {
         auto e = find(existing, d);
         if (e != existing.end() && e->sql == d.sql) continue;
-        std::string rebuild = rebuild_advice(graph, d.table);
+        std::string rebuild = rebuild_advice();
         if (e == existing.end())
-            out.push_back({"missing_" + d.type, rebuild_relation(graph, d.table), d.table, Value{},
+            out.push_back({"missing_" + d.type, relation_touching(graph, d.table), d.table, Value{},
                            d.type + " " + d.name + " is missing (dropped by hand?): " + consequence(d) +
                                ". Repair: " + rebuild});
         else
-            out.push_back({"outdated_" + d.type, rebuild_relation(graph, d.table), d.table, Value{},
+            out.push_back({"outdated_" + d.type, relation_touching(graph, d.table), d.table, Value{},
                            d.type + " " + d.name +
                                " differs from what the relations need (edited by hand, or rewritten by ALTER "
                                "TABLE ... RENAME), so it may enforce other rules than covet_relations says. "
@@ -335,7 +330,7 @@ void schema_objects(Graph& graph, const std::vector<SchemaObject>& existing, std
     for (const SchemaObject& e : existing) {
         if (find(desired, e) != desired.end()) continue;
         // covet drops unneeded triggers when it rebuilds, but not indexes (see sync_schema()).
-        std::string rebuild = e.type == "trigger" ? rebuild_advice(graph, e.table) : "";
+        std::string rebuild = e.type == "trigger" ? rebuild_advice() : "";
         out.push_back({"unexpected_object", std::nullopt, e.table, Value{},
                        e.type + " " + e.name + " on " + e.table +
                            " is named like covet's but no valid relation needs it (left from a relation "
@@ -360,9 +355,7 @@ std::vector<Problem> check(sqlite3* db) {
             out.push_back({"failing_statement", std::nullopt, f.table, Value{},
                            "every " + f.statement + " fails with '" + f.message +
                                "': a trigger on " + f.table + " refers to something that no longer exists. "
-                               "Repair: " + (rebuild_relation(graph, f.table)
-                                                ? rebuild_advice(graph, f.table) + "; if that is not enough, "
-                                                : std::string()) +
+                               "Repair: " + rebuild_advice() + "; if that is not enough, " +
                                "find the trigger in sqlite_schema and drop or fix it"});
     return out;
 }

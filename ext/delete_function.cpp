@@ -35,11 +35,9 @@ std::string blocking_rows(sqlite3* db, const Blocker& blocker) {
     return blocker.message + " [" + blocker.edge->from_table + " rows: " + list + "]";
 }
 
-std::string delete_rows(sqlite3* db, const std::string& table_name, const Value& keys) {
+std::string delete_rows(sqlite3* db, const Value& table_name, const Value& keys) {
     Graph graph(db);
-    const Table* table = graph.tables.find(table_name);
-    if (!table) throw Error("covet: covet_delete: no table \"" + table_name + "\" in the main schema");
-    Deletion deletion(graph, table->name);
+    Deletion deletion = Deletion::of_keys(graph, table_name, "covet_delete");
 
     std::optional<Savepoint> savepoint;
     try {
@@ -49,11 +47,8 @@ std::string delete_rows(sqlite3* db, const std::string& table_name, const Value&
                     "not inside another write: " + std::string(e.what()));
     }
     ensure_store(db);
-    std::string seed = "SELECT " + quote_text(table->name) + ", " + graph.identity(table->name, "s") + " FROM " +
-                       quote_id(table->name) + " AS s WHERE " + graph.key(table->name, "s") +
-                       " IN (SELECT value FROM " + keys_source("?1") + ")";
     Stmt collect(db, std::string("INSERT OR IGNORE INTO ") + doomed_store +
-                         "(tbl, key, root_tbl, root_key) SELECT tbl, key, '', 0 FROM (" + deletion.closure(seed) +
+                         "(tbl, key, root_tbl, root_key) SELECT tbl, key, '', 0 FROM (" + deletion.closure(deletion.seed_of_keys("?1")) +
                          "SELECT tbl, key FROM d)");
     collect.bind(1, keys).run();
 
@@ -86,10 +81,7 @@ std::string delete_rows(sqlite3* db, const std::string& table_name, const Value&
 
 void covet_delete(sqlite3_context* ctx, int, sqlite3_value** argv) {
     guarded(ctx, [&] {
-        if (sqlite3_value_type(argv[0]) != SQLITE_TEXT)
-            throw Error("covet: covet_delete(table, keys): table must be a table name");
-        std::string json = delete_rows(sqlite3_context_db_handle(ctx), Value::from(argv[0]).text(),
-                                       Value::from(argv[1]));
+        std::string json = delete_rows(sqlite3_context_db_handle(ctx), Value::from(argv[0]), Value::from(argv[1]));
         sqlite3_result_text(ctx, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
     });
 }

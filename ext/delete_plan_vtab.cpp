@@ -4,11 +4,11 @@
 **   SELECT * FROM covet_delete_plan('authors', 1);
 **   -- action       table_name        pk  relation          blocking
 **   -- delete       authors           1   NULL              0
+**   -- delete       profiles          1   profiles.author   0
 **   -- delete       books             1   books.author      0
 **   -- delete       books             2   books.author      0
 **   -- delete       books_categories  1   books.categories  0
 **   -- delete       books_categories  2   books.categories  0
-**   -- delete       profiles          1   profiles.author   0
 **   SELECT * FROM covet_delete_plan('authors', '[1, 2]');     -- a JSON array of keys
 **   SELECT table_name, count(*) FROM covet_delete_plan('authors', 1)
 **     WHERE action = 'delete' GROUP BY 1;                     -- covet_delete()'s per_table
@@ -65,11 +65,7 @@ std::string reached_through(Graph& graph, const Deletion& deletion, const std::s
         cases += " WHEN " + graph.key(table, "x") + " IN (SELECT value FROM " + keys_source("?1") + ") THEN NULL";
     for (const Edge& e : graph.edges) {
         if (e.action != OnDelete::Cascade || !same_name(e.from_table, table)) continue;
-        std::string targets = doomed.keys(e.to_table);
-        if (graph.identity(e.to_table, "p") != "p." + quote_id(e.to_column))
-            targets = "SELECT p." + quote_id(e.to_column) + " FROM " + quote_id(e.to_table) + " AS p WHERE " +
-                      graph.identity(e.to_table, "p") + " IN (" + targets + ")";
-        cases += " WHEN x." + quote_id(e.from_column) + " IN (" + targets + ") THEN " + quote_text(e.relation->name);
+        cases += " WHEN " + deletion.referencing(e, doomed, "x") + " THEN " + quote_text(e.relation->name);
     }
     return cases.empty() ? "NULL" : "CASE" + cases + " END";
 }
@@ -78,11 +74,7 @@ std::string reached_through(Graph& graph, const Deletion& deletion, const std::s
 // relation, blocking, part), ordered by part (deletes from the table asked for first, then
 // farther ones, blockers, updates) and key.
 std::string plan_sql(Graph& graph, const Deletion& deletion) {
-    const std::string& table = deletion.table();
     const Doomed doomed{"d", ""};
-    std::string seed = "SELECT " + quote_text(table) + ", " + graph.identity(table, "s") + " FROM " +
-                       quote_id(table) + " AS s WHERE " + graph.key(table, "s") + " IN (SELECT value FROM " +
-                       keys_source("?1") + ")";
     std::vector<std::string> parts;
     auto part = [&](const std::string& columns, const std::string& from) {
         parts.push_back("SELECT " + columns + ", " + std::to_string(parts.size()) + " FROM " + from);
@@ -107,19 +99,12 @@ std::string plan_sql(Graph& graph, const Deletion& deletion) {
                  quote_text(e.edge->relation->name) + ", 0",
              "(" + rows + ")");
     }
-    return deletion.closure(seed) + join(parts, " UNION ALL ") + " ORDER BY 6, 3";
+    return deletion.closure(deletion.seed_of_keys("?1")) + join(parts, " UNION ALL ") + " ORDER BY 6, 3";
 }
 
 std::vector<std::array<Value, row_columns>> plan(sqlite3* db, const Value& table_name, const Value& keys) {
-    if (table_name.type != SQLITE_TEXT)
-        throw Error("covet: covet_delete_plan(table, keys): table must be a table name");
     Graph graph(db);
-    const Table* table = graph.tables.find(table_name.text());
-    if (!table) throw Error("covet: covet_delete_plan: no table \"" + table_name.text() + "\" in the main schema");
-    if (!table->row_identity())
-        throw Error("covet: covet_delete_plan: table " + table->name +
-                    " has no row identity (a WITHOUT ROWID table needs a single-column primary key)");
-    Deletion deletion(graph, table->name);
+    Deletion deletion = Deletion::of_keys(graph, table_name, "covet_delete_plan");
     Stmt query(db, plan_sql(graph, deletion));
     query.bind(1, keys);
     std::vector<std::array<Value, row_columns>> rows;

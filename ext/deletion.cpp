@@ -26,6 +26,29 @@ Deletion::Deletion(Graph& graph, std::string table) : graph_(graph), table_(std:
     std::reverse(reach_.begin(), reach_.end());
 }
 
+Deletion Deletion::of_keys(Graph& graph, const Value& table_name, const char* function) {
+    std::string name = std::string("covet: ") + function;
+    if (table_name.type != SQLITE_TEXT) throw Error(name + "(table, keys): table must be a table name");
+    const Table* table = graph.tables.find(table_name.text());
+    if (!table) throw Error(name + ": no table \"" + table_name.text() + "\" in the main schema");
+    if (!table->row_identity())
+        throw Error(name + ": table " + table->name +
+                    " has no row identity (a WITHOUT ROWID table needs a single-column primary key)");
+    Deletion deletion(graph, table->name);
+    for (const Broken& b : graph.broken)
+        for (const std::string& t : {b.relation->from_table, b.relation->to_table})
+            if (deletion.reached(t))
+                throw Error(name + ": relation " + b.relation->name + " no longer matches the schema (" + b.problem +
+                            "), so what a delete of " + table->name +
+                            " reaches is unknown; repair it first (see covet_check())");
+    return deletion;
+}
+
+std::string Deletion::seed_of_keys(std::string_view param) const {
+    return "SELECT " + quote_text(table_) + ", " + graph_.identity(table_, "s") + " FROM " + quote_id(table_) +
+           " AS s WHERE " + graph_.key(table_, "s") + " IN (SELECT value FROM " + keys_source(param) + ")";
+}
+
 bool Deletion::reached(std::string_view table) const {
     return std::any_of(reach_.begin(), reach_.end(), [&](const std::string& t) { return same_name(t, table); });
 }

@@ -44,6 +44,10 @@ struct Effect {
 class Deletion {
 public:
     Deletion(Graph& graph, std::string table);
+    // The deletion behind covet_delete() and covet_delete_plan(): checks that `table` names a
+    // table with a row identity and that no broken relation touches a table the delete reaches
+    // (its cascade would be incomplete); `function` names the caller in errors.
+    static Deletion of_keys(Graph& graph, const Value& table, const char* function);
 
     const std::string& table() const { return table_; }
     // Does deleting a row of the table do anything (cascade, check, update)?
@@ -53,6 +57,8 @@ public:
 
     // "WITH RECURSIVE d(tbl, key) AS (<seed> UNION ...) " seed: SELECT of (tbl, key) rows.
     std::string closure(std::string_view seed) const;
+    // The seed of the rows of the table whose primary key is in the keys bound to `param`.
+    std::string seed_of_keys(std::string_view param) const;
     std::vector<Blocker> blockers(const Doomed& doomed) const;
     std::vector<Effect> effects(const Doomed& doomed) const;
     // One DELETE per reached table; `except` (optional) is a row identity expression of the
@@ -60,6 +66,9 @@ public:
     std::vector<std::string> deletes(const Doomed& doomed, std::string_view except = {}) const;
     // SELECT 'table', <key> ... for every condemned row, with the user-visible key.
     std::vector<std::string> condemned(const Doomed& doomed) const;
+
+    // "<alias>.col IN (...)": rows of edge.from_table that point at condemned rows.
+    std::string referencing(const Edge& edge, const Doomed& doomed, const std::string& alias) const;
 
 private:
     Graph& graph_;
@@ -69,8 +78,6 @@ private:
     std::vector<const Edge*> others_;    // PROTECT, RESTRICT, SET_NULL, SET_DEFAULT edges into them
 
     bool reached(std::string_view table) const;
-    // "<alias>.col IN (...)": rows of edge.from_table that point at condemned rows.
-    std::string referencing(const Edge& edge, const Doomed& doomed, const std::string& alias) const;
     // "" or " AND <alias>.id NOT IN (...)": ... and are not condemned themselves.
     std::string surviving(const Edge& edge, const Doomed& doomed, const std::string& alias) const;
     std::string default_value(const Edge& edge) const;

@@ -12,5 +12,6 @@ int register_delete_function(sqlite3* db);   // covet_delete()
 int register_delete_plan_vtab(sqlite3* db);  // covet_delete_plan()
 int register_check_vtab(sqlite3* db);        // covet_check()
 int register_info_functions(sqlite3* db);    // covet_graph(), covet_version()
+int register_sync_function(sqlite3* db);     // covet_sync()
 
 }  // namespace covet::ext

@@ -32,8 +32,11 @@
 #include "vtab.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <vector>
 
 namespace covet::ext {
 
@@ -49,10 +52,35 @@ constexpr double missing_relation_cost = 1e18;  // a plan that only reports the 
 constexpr double rows_per_key = 10;             // an index search per key
 constexpr double unknown_key_count = 10;        // keys that are not a literal, values of IN (...)
 constexpr std::size_t statement_cache_limit = 64;
+constexpr std::size_t resolved_cache_limit = 256;
+
+// The table holding the pairs of a relation seen from one side, and the SQL expressions of its
+// source key, target key and row identity.
+struct PairSource {
+    std::string table, source, target, identity;
+};
+
+// A relation name resolved to the statements that read its pairs, valid while the schema and the
+// relation's stored row stay as they were.
+struct Resolved {
+    std::vector<Value> row;  // the stored row it was resolved from: id, then relation_columns
+    PairSource pairs;
+    int identity_column = 2;  // of the inner statement: 0 or 1 when the identity is source or target
+    std::uint64_t salt = 0;   // mixed into rowids so that different relations give different ones
+    std::array<std::string, 16> sql;  // the inner statement by idx_num, built on first use
+};
 
 struct RelatedVtab {
     Vtab vtab;  // first, so that connection_of() and SQLite see the usual table struct
     std::map<std::string, Stmt> idle;  // prepared inner statements no cursor is using, by SQL
+    // Relation names resolved under schema_version, by name. Each xFilter reads the schema version
+    // and the relation's stored row with the two statements below, and resolves the name again
+    // only when either changed: a relation can be renamed or pointed elsewhere without a schema
+    // change, and a schema change can alter keys and row identities without touching the row.
+    std::map<std::string, Resolved, std::less<>> resolved;
+    std::int64_t schema_version = -1;
+    std::optional<Stmt> read_schema_version;  // PRAGMA main.schema_version
+    std::optional<Stmt> read_relation;        // the stored rows that may be the named relation
 };
 
 RelatedVtab& related_vtab(sqlite3_vtab* vtab) { return *reinterpret_cast<RelatedVtab*>(vtab); }
@@ -61,7 +89,8 @@ struct RelatedCursor {
     sqlite3_vtab_cursor base;
     Value relation, keys;       // the arguments, as the hidden columns show them
     std::string sql;            // of inner, its key in the statement cache
-    std::optional<Stmt> inner;  // SELECT source, target, row identity; nullopt at the end
+    std::optional<Stmt> inner;  // SELECT source, target[, row identity]; nullopt at the end
+    int identity_column = 2;    // of inner
     std::uint64_t salt = 0;     // mixed into rowids so that different relations give different ones
 };
 
@@ -75,54 +104,144 @@ std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash = 146959810393466
     return hash;
 }
 
-// The table holding the pairs of a relation seen from one side, and the SQL expressions of its
-// source key, target key and row identity.
-struct PairSource {
-    std::string table, source, target, identity;
+[[noreturn]] void no_relation_named(std::string_view name) {
+    throw Error("covet: related(): no relation named '" + std::string(name) +
+                "'; name a relation by its name, like books.author, or by its reverse name "
+                "<to_table>.<related_name>, like authors.books (SELECT name, to_table, related_name "
+                "FROM covet_relations lists them)");
+}
+
+// A column of the store as Relation holds it (set_column): NULL reads as the empty string.
+std::string_view text_of(const Value& v, std::string& buffer) {
+    if (v.type == SQLITE_TEXT) return v.bytes;
+    buffer = v.is_null() ? "" : v.text();
+    return buffer;
+}
+
+bool same_value(const Value& a, const Value& b) {
+    if (a.type != b.type) return false;
+    switch (a.type) {
+    case SQLITE_INTEGER: return a.integer == b.integer;
+    case SQLITE_FLOAT: return a.real == b.real;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: return a.bytes == b.bytes;
+    default: return true;
+    }
+}
+
+bool same_row(const std::vector<Value>& a, const std::vector<Value>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_value);
+}
+
+// The stored row (id, then relation_columns) of the relation named name, and whether name is its
+// reverse name: the relation of that name, else the first one, by id, of that reverse name, as
+// in load_relations(). nullopt when there is none.
+struct StoredRelation {
+    std::vector<Value> row;
+    bool reverse = false;
 };
+
+std::optional<StoredRelation> stored_relation(RelatedVtab& vtab, std::string_view name) {
+    sqlite3* db = vtab.vtab.db;
+    if (!vtab.read_relation) {
+        if (!store_exists(db)) return std::nullopt;
+        // Narrows the store down to the rows that can match (usually one); the choice is made below.
+        vtab.read_relation.emplace(db, std::string("SELECT id, ") +
+                                           join({std::begin(relation_columns), std::end(relation_columns)}, ", ") +
+                                           " FROM main." + relation_store +
+                                           " WHERE name = ?1 OR to_table || '.' || related_name = ?1");
+    }
+    Stmt& s = *vtab.read_relation;
+    struct Reset {
+        Stmt& s;
+        ~Reset() { s.reset(); }
+    } reset{s};
+    s.bind(1, name);
+    std::optional<StoredRelation> out;
+    std::string name_buffer, table_buffer, related_buffer;
+    try {
+        while (s.step()) {
+            std::vector<Value> row;
+            row.reserve(relation_column_count + 1);
+            for (int c = 0; c <= relation_column_count; ++c) row.push_back(s.value(c));
+            if (text_of(row[1], name_buffer) == name) return StoredRelation{std::move(row), false};  // names are unique
+            if (out && out->row[0].integer < row[0].integer) continue;
+            std::string_view table = text_of(row[5], table_buffer), related = text_of(row[8], related_buffer);
+            if (related != "+" && name.size() == table.size() + 1 + related.size() &&
+                name.substr(0, table.size()) == table && name[table.size()] == '.' &&
+                name.substr(table.size() + 1) == related)
+                out = StoredRelation{std::move(row), true};
+        }
+    } catch (const Error&) {
+        if (store_exists(db)) throw;
+        vtab.read_relation.reset();  // the store was dropped
+        return std::nullopt;
+    }
+    return out;
+}
 
 std::string key_of(const Table& table) {
     std::optional<std::string> key = table.primary_key();
     return key ? quote_id(*key) : *table.row_identity();
 }
 
-PairSource pair_source(sqlite3* db, const std::string& name) {
-    std::vector<Relation> relations = load_relations(db);
-    auto named = [&](auto matches) { return std::find_if(relations.begin(), relations.end(), matches); };
-    bool reverse = false;
-    auto it = named([&](const Relation& r) { return r.name == name; });
-    if (it == relations.end()) {
-        reverse = true;
-        it = named([&](const Relation& r) { return r.reverse_name() == name; });
-    }
-    if (it == relations.end())
-        throw Error("covet: related(): no relation named '" + name +
-                    "'; name a relation by its name, like books.author, or by its reverse name "
-                    "<to_table>.<related_name>, like authors.books (SELECT name, to_table, related_name "
-                    "FROM covet_relations lists them)");
-    const Relation& r = *it;
+Resolved resolve_row(sqlite3* db, std::string_view name, const StoredRelation& stored) {
+    Relation r;
+    r.id = stored.row[0].integer;
+    for (int c = 0; c < relation_column_count; ++c) set_column(r, c, stored.row[c + 1]);
     TableCache tables(db);
     if (std::optional<std::string> problem = schema_problem(r, tables))
         throw Error("covet: related(): relation " + r.name + " no longer matches the schema: " + *problem);
 
-    PairSource out;
+    Resolved out;
+    out.row = stored.row;
+    PairSource& p = out.pairs;
     if (r.many_to_many()) {
         const Table& junction = *tables.find(*r.through_table);
-        out = {junction.name, quote_id(*r.through_from_column), quote_id(*r.through_to_column),
-               *junction.row_identity()};
+        p = {junction.name, quote_id(*r.through_from_column), quote_id(*r.through_to_column),
+             *junction.row_identity()};
     } else {
         const Table& from = *tables.find(r.from_table);
-        out = {from.name, key_of(from), quote_id(*r.from_column), *from.row_identity()};
+        p = {from.name, key_of(from), quote_id(*r.from_column), *from.row_identity()};
     }
-    if (reverse) std::swap(out.source, out.target);
+    if (stored.reverse) std::swap(p.source, p.target);
+    // The identity is often the source or target key itself (the primary key of from_table): read once.
+    out.identity_column = p.identity == p.source ? 0 : p.identity == p.target ? 1 : 2;
+    out.salt = fnv1a(name);
     return out;
 }
 
-// SELECT source, target, identity FROM the table, narrowed by the arguments xFilter receives:
+// The relation named name, resolved again only when the schema or its stored row changed since.
+Resolved& resolve(RelatedVtab& vtab, std::string_view name) {
+    if (!vtab.read_schema_version) vtab.read_schema_version.emplace(vtab.vtab.db, "PRAGMA main.schema_version");
+    Stmt& version = *vtab.read_schema_version;
+    std::int64_t schema_version = version.step() ? version.integer(0) : -1;
+    version.reset();
+    if (schema_version != vtab.schema_version) {
+        vtab.resolved.clear();
+        vtab.schema_version = schema_version;
+    }
+    std::optional<StoredRelation> stored = stored_relation(vtab, name);
+    if (!stored) no_relation_named(name);
+    auto it = vtab.resolved.find(name);
+    if (it != vtab.resolved.end() && same_row(it->second.row, stored->row)) return it->second;
+    Resolved fresh = resolve_row(vtab.vtab.db, name, *stored);
+    if (it != vtab.resolved.end()) {
+        it->second = std::move(fresh);
+        return it->second;
+    }
+    if (vtab.resolved.size() >= resolved_cache_limit) vtab.resolved.clear();
+    return vtab.resolved.emplace(std::string(name), std::move(fresh)).first->second;
+}
+
+// SELECT source, target[, identity] FROM the table, narrowed by the arguments xFilter receives:
 // ?1 the keys argument, ?2 the value of source = ? or a JSON array of the values of source IN (...).
-std::string inner_sql(const PairSource& p, int idx_num) {
-    std::string sql = "SELECT " + p.source + ", " + p.target + ", " + p.identity + " FROM main." +
-                      quote_id(p.table) + " WHERE " + p.source + " IS NOT NULL AND " + p.target + " IS NOT NULL";
+// (SQLite drops the IS NOT NULL terms itself where the column cannot be NULL.)
+std::string inner_sql(const Resolved& r, int idx_num) {
+    const PairSource& p = r.pairs;
+    std::string sql = "SELECT " + p.source + ", " + p.target + (r.identity_column == 2 ? ", " + p.identity : "") +
+                      " FROM main." + quote_id(p.table) + " WHERE " + p.source + " IS NOT NULL AND " + p.target +
+                      " IS NOT NULL";
     if (idx_num & with_keys) sql += " AND " + p.source + " IN (SELECT value FROM " + keys_source("?1") + ")";
     if (idx_num & with_source_eq) sql += " AND " + p.source + " = ?2";
     if (idx_num & with_source_in) sql += " AND " + p.source + " IN (SELECT value FROM json_each(?2))";
@@ -291,7 +410,7 @@ int related_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
 }
 
 int related_disconnect(sqlite3_vtab* vtab) {
-    delete &related_vtab(vtab);  // finalizes the idle statements
+    delete &related_vtab(vtab);  // finalizes the kept statements: no cursor is open any more
     return SQLITE_OK;
 }
 
@@ -331,9 +450,13 @@ int related_filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc
             throw Error("covet: related(" + quote_text(cursor.relation.bytes) +
                         ", ...): keys must be one key or a JSON array of keys, not a BLOB");
 
-        PairSource pairs = pair_source(connection_of(base), cursor.relation.bytes);
-        cursor.salt = fnv1a(cursor.relation.bytes);
-        cursor.sql = inner_sql(pairs, idx_num);
+        RelatedVtab& vtab = related_vtab(base->pVtab);
+        Resolved& resolved = resolve(vtab, cursor.relation.bytes);
+        std::string& sql = resolved.sql[idx_num & 15];
+        if (sql.empty()) sql = inner_sql(resolved, idx_num);
+        cursor.sql = sql;
+        cursor.salt = resolved.salt;
+        cursor.identity_column = resolved.identity_column;
         cursor.inner.emplace(acquire(base->pVtab, cursor.sql));
         if (idx_num & with_keys) cursor.inner->bind(1, cursor.keys);
         if (idx_num & with_source_eq) cursor.inner->bind(2, Value::from(source));
@@ -369,10 +492,11 @@ int related_rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
     RelatedCursor& cursor = cursor_of(base);
     sqlite3_stmt* stmt = cursor.inner->get();
     std::uint64_t identity;
-    if (sqlite3_column_type(stmt, 2) == SQLITE_INTEGER) {
-        identity = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 2));
+    sqlite3_value* value = sqlite3_column_value(stmt, cursor.identity_column);
+    if (sqlite3_value_type(value) == SQLITE_INTEGER) {
+        identity = static_cast<std::uint64_t>(sqlite3_value_int64(value));
     } else {
-        Value v = Value::from(sqlite3_column_value(stmt, 2));
+        Value v = Value::from(value);
         identity = fnv1a(v.type == SQLITE_BLOB ? v.bytes : v.text(), fnv1a(std::to_string(v.type)));
     }
     *rowid = static_cast<sqlite3_int64>(identity ^ cursor.salt);

@@ -130,7 +130,8 @@ std::vector<SchemaObject> existing_objects(sqlite3* db) {
     return out;
 }
 
-void sync_schema(sqlite3* db) {
+int sync_schema(sqlite3* db) {
+    int changes = 0;
     Graph graph(db);
     std::vector<SchemaObject> desired = desired_objects(graph);
     std::vector<SchemaObject> existing = existing_objects(db);
@@ -139,18 +140,24 @@ void sync_schema(sqlite3* db) {
         if (std::any_of(desired.begin(), desired.end(), [&](const SchemaObject& d) { return same(d, e); })) continue;
         if (e.type == "trigger") {
             exec(db, "DROP TRIGGER " + quote_id(e.name));
+            ++changes;
             continue;
         }
         // SQLite cannot free an index's pages while another statement runs (SQLITE_LOCKED), which is
         // always so inside a write to covet_relations: the unused index stays, harmless, until
         // the user drops it (covet_check() lists it) or a relation needs it again.
         std::string sql = "DROP INDEX " + quote_id(e.name);
-        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_LOCKED) continue;
-        exec(db, sql);
+        int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+        if (rc == SQLITE_LOCKED) continue;
+        if (rc != SQLITE_OK) exec(db, sql);  // raises the error with its message
+        ++changes;
     }
     for (const SchemaObject& d : desired)
-        if (std::none_of(existing.begin(), existing.end(), [&](const SchemaObject& e) { return same(d, e); }))
+        if (std::none_of(existing.begin(), existing.end(), [&](const SchemaObject& e) { return same(d, e); })) {
             exec(db, d.sql);
+            ++changes;
+        }
+    return changes;
 }
 
 }  // namespace covet::ext

@@ -22,7 +22,8 @@ struct SchemaObject {
 std::vector<SchemaObject> desired_objects(Graph& graph);
 std::vector<SchemaObject> existing_objects(sqlite3* db);
 
-// Drops covet objects that are outdated or no longer needed and creates the missing ones.
-void sync_schema(sqlite3* db);
+// Drops covet objects that are outdated or no longer needed and creates the missing ones;
+// returns how many it dropped or created.
+int sync_schema(sqlite3* db);
 
 }  // namespace covet::ext

@@ -139,3 +139,39 @@ TEST_CASE("inside an explicit transaction, a ROLLBACK undoes a covet_delete") {
     db.exec("ROLLBACK");
     CHECK(db.snapshot() == before);
 }
+
+TEST_CASE("refused: a table without row identity, and a delete whose reach a broken relation makes unknown") {
+    Db db;
+    db.exec("CREATE TABLE pairs(a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID");
+    CHECK(db.error("SELECT covet_delete('pairs', 1)") ==
+          "covet: covet_delete: table pairs has no row identity (a WITHOUT ROWID table needs a single-column "
+          "primary key)");
+
+    library_schema(db);
+    library_rows(db);
+    // SQLite rewrites covet's triggers on a rename, so a plain DELETE still cascades; but the
+    // relation no longer names an existing table, so covet_delete cannot know what it reaches.
+    db.exec("ALTER TABLE books RENAME TO volumes");
+    std::string before = db.snapshot();
+    std::string message = db.error("SELECT covet_delete('authors', 1)");
+    CHECK(message.rfind("covet: covet_delete: relation books.author no longer matches the schema", 0) == 0);
+    CHECK(contains(message, "repair it first (see covet_check())"));
+    CHECK(db.snapshot() == before);
+    CHECK(db.error("SELECT * FROM covet_delete_plan('authors', 1)").rfind("covet: covet_delete_plan: relation", 0) == 0);
+    // A delete that reaches no broken relation is not held up.
+    db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY); INSERT INTO notes VALUES (1)");
+    CHECK(db.value("SELECT covet_delete('notes', 1)") == R"({"total": 1, "per_table": {"notes": 1}})");
+}
+
+TEST_CASE("covet_sync() rebuilds what covet_check() reports missing, and only that") {
+    Db db;
+    CHECK(db.value("SELECT covet_sync()") == "0");  // no relations stored yet: nothing to do
+    library_schema(db);
+    CHECK(db.value("SELECT covet_sync()") == "0");
+    std::string before = db.snapshot();
+    db.exec("DROP TRIGGER \"covet_delete:authors\"; DROP TRIGGER \"covet_insert:books\"");
+    CHECK(db.value("SELECT covet_sync()") == "2");
+    CHECK(db.snapshot() == before);
+    db.exec("CREATE TABLE log(x)");
+    CHECK(contains(db.error("INSERT INTO log SELECT covet_sync()"), "covet: covet_sync() must run in a statement of its own"));
+}

@@ -201,8 +201,10 @@ TEST_CASE("PROTECT and RESTRICT rows are listed as blocking, and covet_delete re
     library_schema(db);
     library_rows(db);
     db.exec(R"(CREATE TABLE reviews(id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL, author_id INTEGER NOT NULL);
-               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES ('foreign_key', 'reviews', 'book_id', 'books', 'PROTECT');
-               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES ('foreign_key', 'reviews', 'author_id', 'authors', 'CASCADE', 'reviews');
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete)
+                   VALUES ('foreign_key', 'reviews', 'book_id', 'books', 'PROTECT');
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name)
+                   VALUES ('foreign_key', 'reviews', 'author_id', 'authors', 'CASCADE', 'reviews');
                INSERT INTO reviews VALUES (7, 1, 1), (8, 2, 1);)");
     // PROTECT blocks even though the reviews would be cascaded with the author.
     CHECK(db.rows("SELECT action, table_name, pk, relation FROM covet_delete_plan('authors', 1) WHERE blocking") ==
@@ -299,7 +301,8 @@ TEST_CASE("keys: one key, a JSON array, text keys, missing keys") {
 
     db.exec(R"(CREATE TABLE countries(code TEXT PRIMARY KEY, name TEXT);
                CREATE TABLE cities(id INTEGER PRIMARY KEY, country_code TEXT);
-               INSERT INTO covet_relations(kind, from_table, from_column, to_table) VALUES ('foreign_key', 'cities', 'country_code', 'countries');
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table)
+                   VALUES ('foreign_key', 'cities', 'country_code', 'countries');
                INSERT INTO countries VALUES ('fr', 'France'), ('de', 'Germany');
                INSERT INTO cities VALUES (1, 'fr'), (2, 'fr'), (3, 'de');)");
     CHECK(plan(db, "countries", "'fr'") == std::vector<Row>{{"delete", "countries", "fr", "NULL", "0"},
@@ -307,6 +310,14 @@ TEST_CASE("keys: one key, a JSON array, text keys, missing keys") {
                                                            {"delete", "cities", "2", "cities.country_code", "0"}});
     CHECK(planned(db, "countries", "'[\"de\"]'", "delete") == RowSet{{"countries", "de"}, {"cities", "3"}});
     expect_plan_matches_delete(db, "countries", "'[\"fr\", \"de\"]'");
+}
+
+TEST_CASE("a table no relation touches: the plan is the rows asked for, as covet_delete deletes them") {
+    Db db;
+    db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'a'), (2, 'b')");
+    CHECK(plan(db, "notes", "'[2, 3]'") == std::vector<Row>{{"delete", "notes", "2", "NULL", "0"}});
+    CHECK(db.integer("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_covet%' ESCAPE '\\'") == 0);
+    expect_plan_matches_delete(db, "notes", "'[2, 3]'");
 }
 
 TEST_CASE("table-valued function forms: hidden columns, joins, views") {
@@ -332,6 +343,8 @@ TEST_CASE("bad input: unknown table, table not text, missing arguments") {
     CHECK(db.error("SELECT * FROM covet_delete_plan('nope', 1)") ==
           "covet: covet_delete_plan: no table \"nope\" in the main schema");
     CHECK(contains(db.error("SELECT * FROM covet_delete_plan(1, 1)"), "table must be a table name"));
+    db.exec("CREATE TABLE pairs(a, b, PRIMARY KEY (a, b)) WITHOUT ROWID");
+    CHECK(contains(db.error("SELECT * FROM covet_delete_plan('pairs', 1)"), "table pairs has no row identity"));
     std::string missing = "covet: covet_delete_plan(table, keys) needs both arguments";
     CHECK(db.error("SELECT * FROM covet_delete_plan").rfind(missing, 0) == 0);
     CHECK(db.error("SELECT * FROM covet_delete_plan('authors')").rfind(missing, 0) == 0);

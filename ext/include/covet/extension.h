@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 /* The SQLite extension entry point: registers covet_relations, related, covet_related,
-** covet_delete, covet_delete_plan, covet_check, covet_graph and covet_version on db. */
+** covet_delete, covet_delete_plan, covet_check, covet_sync, covet_graph and covet_version on db. */
 int sqlite3_covet_init(sqlite3* db, char** error_message, const sqlite3_api_routines* api);
 
 /* The same for an application that links covet statically; returns an SQLite result code. */
