@@ -47,6 +47,14 @@ enum RelatedColumn { source_column, target_column, relation_column, keys_column 
 // idxNum bits: which arguments xFilter receives, in this order. 0: no relation was given.
 constexpr int with_relation = 1, with_keys = 2, with_source_eq = 4, with_source_in = 8;
 
+// How xFilter passes the keys argument to the inner statement, by what the value is.
+enum KeysForm {
+    keys_any,    // one key or a JSON array, SQLite decides: keys_source()
+    keys_array,  // certainly a JSON array: json_each(?1), parsed once
+    keys_one,    // certainly one key, the same once through json_array() and json_each(): = ?1
+};
+constexpr int keys_forms = 3;
+
 constexpr double scan_cost = 1e6;               // a full scan of a table of unknown size
 constexpr double missing_relation_cost = 1e18;  // a plan that only reports the missing argument
 constexpr double rows_per_key = 10;             // an index search per key
@@ -67,7 +75,7 @@ struct Resolved {
     PairSource pairs;
     int identity_column = 2;  // of the inner statement: 0 or 1 when the identity is source or target
     std::uint64_t salt = 0;   // mixed into rowids so that different relations give different ones
-    std::array<std::string, 16> sql;  // the inner statement by idx_num, built on first use
+    std::array<std::string, 16 * keys_forms> sql;  // the inner statement by idx_num and KeysForm, built on first use
 };
 
 struct RelatedVtab {
@@ -234,15 +242,109 @@ Resolved& resolve(RelatedVtab& vtab, std::string_view name) {
     return vtab.resolved.emplace(std::string(name), std::move(fresh)).first->second;
 }
 
+// Is text, by the letter of RFC 8259, a JSON array of scalars (strings, numbers, true, false,
+// null)? Every SQLite version's json_valid() accepts such a text, and json_type() says 'array'.
+// A no is only "not certainly": the keys then take keys_source(), whose checks decide.
+bool is_scalar_json_array(std::string_view text) {
+    std::size_t i = 0, n = text.size();
+    auto at = [&](auto... chars) { return i < n && ((text[i] == chars) || ...); };
+    auto skip_space = [&] {
+        while (at(' ', '\t', '\n', '\r')) ++i;
+    };
+    auto digits = [&] {
+        std::size_t start = i;
+        while (i < n && text[i] >= '0' && text[i] <= '9') ++i;
+        return i > start;
+    };
+    auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+    auto string = [&] {
+        for (++i; i < n; ++i) {
+            unsigned char c = static_cast<unsigned char>(text[i]);
+            if (c == '"') return ++i, true;
+            if (c < 0x20) return false;
+            if (c != '\\') continue;
+            if (++i >= n) return false;
+            if (text[i] == 'u') {
+                for (int k = 0; k < 4; ++k)
+                    if (++i >= n || !is_hex(text[i])) return false;
+            } else if (!at('"', '\\', '/', 'b', 'f', 'n', 'r', 't')) {
+                return false;
+            }
+        }
+        return false;
+    };
+    auto number = [&] {
+        if (at('-')) ++i;
+        if (at('0')) ++i;
+        else if (!(i < n && text[i] >= '1' && text[i] <= '9' && digits())) return false;
+        if (at('.') && (++i, !digits())) return false;
+        if (at('e', 'E')) {
+            ++i;
+            if (at('+', '-')) ++i;
+            if (!digits()) return false;
+        }
+        return true;
+    };
+    auto word = [&](std::string_view w) { return text.compare(i, w.size(), w) == 0 && (i += w.size(), true); };
+    auto scalar = [&] {
+        switch (i < n ? text[i] : '\0') {
+        case '"': return string();
+        case 't': return word("true");
+        case 'f': return word("false");
+        case 'n': return word("null");
+        default: return number();
+        }
+    };
+    if (!at('[')) return false;
+    ++i;
+    skip_space();
+    if (!at(']')) {
+        for (;;) {
+            if (!scalar()) return false;
+            skip_space();
+            if (!at(',')) break;
+            ++i;
+            skip_space();
+        }
+        if (!at(']')) return false;
+    }
+    ++i;
+    skip_space();
+    return i == n;
+}
+
+KeysForm keys_form(const Value& keys) {
+    switch (keys.type) {
+    case SQLITE_INTEGER:
+    case SQLITE_NULL: return keys_one;  // NULL: = NULL finds nothing, as json_array(NULL) does
+    case SQLITE_TEXT: {
+        const std::string& text = keys.bytes;
+        if (is_scalar_json_array(text)) return keys_array;
+        // A JSON array starts with '[', after white space. A text with no control character
+        // comes back from json_array() and json_each() unchanged.
+        bool one = !text.empty() && text[0] != '[' &&
+                   std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20; });
+        return one ? keys_one : keys_any;
+    }
+    default: return keys_any;  // a REAL goes through json_array() as SQLite prints it
+    }
+}
+
 // SELECT source, target[, identity] FROM the table, narrowed by the arguments xFilter receives:
 // ?1 the keys argument, ?2 the value of source = ? or a JSON array of the values of source IN (...).
 // (SQLite drops the IS NOT NULL terms itself where the column cannot be NULL.)
-std::string inner_sql(const Resolved& r, int idx_num) {
+std::string inner_sql(const Resolved& r, int idx_num, KeysForm form) {
     const PairSource& p = r.pairs;
     std::string sql = "SELECT " + p.source + ", " + p.target + (r.identity_column == 2 ? ", " + p.identity : "") +
                       " FROM main." + quote_id(p.table) + " WHERE " + p.source + " IS NOT NULL AND " + p.target +
                       " IS NOT NULL";
-    if (idx_num & with_keys) sql += " AND " + p.source + " IN (SELECT value FROM " + keys_source("?1") + ")";
+    if (idx_num & with_keys) {
+        switch (form) {
+        case keys_any: sql += " AND " + p.source + " IN (SELECT value FROM " + keys_source("?1") + ")"; break;
+        case keys_array: sql += " AND " + p.source + " IN (SELECT value FROM json_each(?1))"; break;
+        case keys_one: sql += " AND " + p.source + " = ?1"; break;
+        }
+    }
     if (idx_num & with_source_eq) sql += " AND " + p.source + " = ?2";
     if (idx_num & with_source_in) sql += " AND " + p.source + " IN (SELECT value FROM json_each(?2))";
     return sql;
@@ -452,8 +554,9 @@ int related_filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc
 
         RelatedVtab& vtab = related_vtab(base->pVtab);
         Resolved& resolved = resolve(vtab, cursor.relation.bytes);
-        std::string& sql = resolved.sql[idx_num & 15];
-        if (sql.empty()) sql = inner_sql(resolved, idx_num);
+        KeysForm form = idx_num & with_keys ? keys_form(cursor.keys) : keys_any;
+        std::string& sql = resolved.sql[static_cast<std::size_t>(form * 16 + (idx_num & 15))];
+        if (sql.empty()) sql = inner_sql(resolved, idx_num, form);
         cursor.sql = sql;
         cursor.salt = resolved.salt;
         cursor.identity_column = resolved.identity_column;

@@ -99,6 +99,36 @@ void library_rows(Db& db) {
     )");
 }
 
+void artist_album_song(Db& db) {
+    db.exec(R"(
+        CREATE TABLE artist(id INTEGER PRIMARY KEY, name TEXT);
+        CREATE TABLE album(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL);
+        CREATE TABLE song(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, album_id INTEGER NOT NULL);
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
+            ('foreign_key', 'album', 'artist_id', 'artist', 'CASCADE');
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
+            ('foreign_key', 'song', 'artist_id', 'artist', 'CASCADE', 'songs');
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
+            ('foreign_key', 'song', 'album_id', 'album', 'RESTRICT');
+        INSERT INTO artist VALUES (1, 'artist-1'), (2, 'artist-2');
+        INSERT INTO album VALUES (1, 1), (2, 2);
+        INSERT INTO song VALUES (1, 1, 1), (2, 2, 2);
+    )");
+}
+
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+std::string refused(Db& db, const std::string& sql, std::string_view prefix, std::string_view relation) {
+    std::string before = db.snapshot();
+    std::string message = db.error(sql);
+    INFO(sql);
+    CHECK_MESSAGE(starts_with(message, prefix), message);
+    if (!relation.empty()) CHECK_MESSAGE(contains(message, "relation " + std::string(relation)), message);
+    CHECK(db.snapshot() == before);
+    return message;
+}
+
 std::string module_path() { return COVET_MODULE_PATH; }
 
 }  // namespace covet::test

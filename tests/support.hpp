@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace covet::test {
@@ -40,6 +41,19 @@ void library_schema(Db& db);
 // A few rows: authors 1 Ann, 2 Bob; profiles 1->1; categories 1 Fiction, 2 SF;
 // books 1,2 by Ann, 3 by Bob; books_categories (1,1) (1,2) (3,2).
 void library_rows(Db& db);
+
+// Django's documentation example for RESTRICT: artist, album (artist CASCADE), song (artist
+// CASCADE, album RESTRICT); artists 1, 2; albums 1 (artist 1), 2 (artist 2); songs 1 (artist 1,
+// album 1), 2 (artist 2, album 2).
+void artist_album_song(Db& db);
+
+bool contains(std::string_view text, std::string_view part);
+// Runs a statement that covet must refuse: the message starts with prefix ("covet:",
+// "covet: PROTECT", ...) and names the relation (when given), and the database is unchanged.
+// Returns the message.
+std::string refused(Db& db, const std::string& sql, std::string_view prefix = "covet:",
+                    std::string_view relation = {});
+bool starts_with(std::string_view text, std::string_view prefix);
 
 // Path of the built covet.so (for tests that load it like a user would).
 std::string module_path();

@@ -6,7 +6,6 @@ using namespace covet::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // (problem, relation, table_name, pk) of every problem, in covet_check's order.
 std::vector<Row> problems(Db& db) { return db.rows("SELECT problem, relation, table_name, pk FROM covet_check()"); }

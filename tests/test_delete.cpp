@@ -5,25 +5,7 @@ using namespace covet::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Django's documentation example for RESTRICT (Artist / Album / Song).
-void artists(Db& db) {
-    db.exec(R"(
-        CREATE TABLE artist(id INTEGER PRIMARY KEY, name TEXT);
-        CREATE TABLE album(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL);
-        CREATE TABLE song(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, album_id INTEGER NOT NULL);
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'album', 'artist_id', 'artist', 'CASCADE');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
-            ('foreign_key', 'song', 'artist_id', 'artist', 'CASCADE', 'songs');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'song', 'album_id', 'album', 'RESTRICT');
-        INSERT INTO artist VALUES (1, 'artist-1'), (2, 'artist-2');
-        INSERT INTO album VALUES (1, 1), (2, 2);
-        INSERT INTO song VALUES (1, 1, 1), (2, 2, 2);
-    )");
-}
 
 }  // namespace
 
@@ -58,7 +40,7 @@ TEST_CASE("keys: one key, a JSON array, text keys") {
 
 TEST_CASE("RESTRICT: a restricted row that is itself cascaded does not block (Django's Artist/Album/Song)") {
     Db db;
-    artists(db);
+    artist_album_song(db);
     CHECK(db.value("SELECT covet_delete('artist', 1)") ==
           R"({"total": 3, "per_table": {"album": 1, "artist": 1, "song": 1}})");
     std::string before = db.snapshot();
@@ -71,7 +53,7 @@ TEST_CASE("RESTRICT: a restricted row that is itself cascaded does not block (Dj
 
 TEST_CASE("multi-key deletes are as permissive as Django, where row-by-row triggers are stricter") {
     Db db;
-    artists(db);
+    artist_album_song(db);
     db.exec("INSERT INTO album VALUES (3, 2); INSERT INTO song VALUES (3, 1, 3)");
     // Song 3 (artist 1) is on album 3 (artist 2): deleting artist 2 alone is restricted ...
     CHECK(contains(db.error("SELECT covet_delete('artist', 2)"), "covet: RESTRICT"));

@@ -9,7 +9,6 @@ using namespace covet::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 using RowSet = std::set<Row>;  // {table_name, pk} (or with more columns), order-free
 
@@ -93,23 +92,6 @@ void expect_plan_matches_delete(Db& db, const std::string& table, const std::str
     CHECK(db.value("SELECT json('" + outcome.json + "')") == counts[0][0]);
 }
 
-// Django's documentation example for RESTRICT (Artist / Album / Song).
-void artists(Db& db) {
-    db.exec(R"(
-        CREATE TABLE artist(id INTEGER PRIMARY KEY, name TEXT);
-        CREATE TABLE album(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL);
-        CREATE TABLE song(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, album_id INTEGER NOT NULL);
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'album', 'artist_id', 'artist', 'CASCADE');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
-            ('foreign_key', 'song', 'artist_id', 'artist', 'CASCADE', 'songs');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'song', 'album_id', 'album', 'RESTRICT');
-        INSERT INTO artist VALUES (1, 'artist-1'), (2, 'artist-2');
-        INSERT INTO album VALUES (1, 1), (2, 2);
-        INSERT INTO song VALUES (1, 1, 1), (2, 2, 2);
-    )");
-}
 
 // A forum with every link kind: chains, a self reference, many_to_many, SET_NULL, SET_DEFAULT.
 void forum(Db& db) {
@@ -219,7 +201,7 @@ TEST_CASE("PROTECT and RESTRICT rows are listed as blocking, and covet_delete re
 
 TEST_CASE("RESTRICT: a restricted row that is itself cascaded is not listed (Django's Artist/Album/Song)") {
     Db db;
-    artists(db);
+    artist_album_song(db);
     CHECK(plan(db, "artist", "1") == std::vector<Row>{{"delete", "artist", "1", "NULL", "0"},
                                                      {"delete", "album", "1", "album.artist", "0"},
                                                      {"delete", "song", "1", "song.artist", "0"}});

@@ -19,16 +19,7 @@ void two_tables(Db& db) {
     )");
 }
 
-// Runs a statement that must fail, checks its message, and that the database did not change.
-std::string refused(Db& db, const std::string& sql) {
-    std::string before = db.snapshot();
-    std::string message = db.error(sql);
-    CHECK(message.rfind("covet:", 0) == 0);
-    CHECK(db.snapshot() == before);
-    return message;
-}
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
