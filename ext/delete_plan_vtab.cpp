@@ -79,7 +79,7 @@ std::string plan_sql(Graph& graph, const Deletion& deletion) {
     auto part = [&](const std::string& columns, const std::string& from) {
         parts.push_back("SELECT " + columns + ", " + std::to_string(parts.size()) + " FROM " + from);
     };
-    // The same rows as deletion.condemned(doomed), with the relation that reached each one.
+    // Every condemned row with its user-visible key and the relation that reached it.
     const std::vector<std::string>& reach = deletion.reach();
     for (auto t = reach.rbegin(); t != reach.rend(); ++t)
         part("'delete', " + quote_text(*t) + ", " + graph.key(*t, "x") + ", " +

@@ -143,12 +143,4 @@ std::vector<std::string> Deletion::deletes(const Doomed& doomed, std::string_vie
     return out;
 }
 
-std::vector<std::string> Deletion::condemned(const Doomed& doomed) const {
-    std::vector<std::string> out;
-    for (const std::string& t : reach_)
-        out.push_back("SELECT " + quote_text(t) + ", " + graph_.key(t, "x") + " FROM " + quote_id(t) +
-                      " AS x WHERE " + graph_.identity(t, "x") + " IN (" + doomed.keys(t) + ")");
-    return out;
-}
-
 }  // namespace covet::ext

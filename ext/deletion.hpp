@@ -64,8 +64,6 @@ public:
     // One DELETE per reached table; `except` (optional) is a row identity expression of the
     // table itself to leave alone (the row a BEFORE DELETE trigger fires for).
     std::vector<std::string> deletes(const Doomed& doomed, std::string_view except = {}) const;
-    // SELECT 'table', <key> ... for every condemned row, with the user-visible key.
-    std::vector<std::string> condemned(const Doomed& doomed) const;
 
     // "<alias>.col IN (...)": rows of edge.from_table that point at condemned rows.
     std::string referencing(const Edge& edge, const Doomed& doomed, const std::string& alias) const;

@@ -25,7 +25,12 @@
 **
 ** An eponymous, read-only virtual table. Each scan runs one SELECT over the table holding the
 ** pairs (from_table, or the junction), searched by the key covet indexes; those statements are
-** kept per connection, keyed by their SQL text, and reused.
+** kept per connection, keyed by their SQL text, and reused. What a relation name resolves to (its
+** table, key columns, row identity, the SQL of its scans) is kept per connection too: each scan
+** only reads the schema version and the relation's stored row, two kept statements, and resolves
+** the name again when either changed. A scan per outer row (a join on related's keys) so costs a
+** few microseconds more than the same index search written by hand, plus the price of SQLite's
+** virtual table interface per pair: the inner statement's step and two column reads.
 */
 #include "modules.hpp"
 #include "relation.hpp"
@@ -50,7 +55,6 @@ constexpr int with_relation = 1, with_keys = 2, with_source_eq = 4, with_source_
 // How xFilter passes the keys argument to the inner statement, by what the value is.
 enum KeysForm {
     keys_any,    // one key or a JSON array, SQLite decides: keys_source()
-    keys_array,  // certainly a JSON array: json_each(?1), parsed once
     keys_one,    // certainly one key, the same once through json_array() and json_each(): = ?1
 };
 constexpr int keys_forms = 3;
@@ -73,9 +77,17 @@ struct PairSource {
 struct Resolved {
     std::vector<Value> row;  // the stored row it was resolved from: id, then relation_columns
     PairSource pairs;
-    int identity_column = 2;  // of the inner statement: 0 or 1 when the identity is source or target
-    std::uint64_t salt = 0;   // mixed into rowids so that different relations give different ones
-    std::array<std::string, 16 * keys_forms> sql;  // the inner statement by idx_num and KeysForm, built on first use
+    int identity_column = 2;   // of the inner statement, see RelatedCursor
+    bool text_source = false;  // has the source column TEXT affinity?
+    std::uint64_t salt = 0;    // mixed into rowids so that different relations give different ones
+    // The inner statement by KeysForm and idx_num, built on first use.
+    std::array<std::string, keys_forms * 16> sql;
+};
+
+// A row of the store (id, then relation_columns), and whether it was found by its reverse name.
+struct StoredRelation {
+    std::vector<Value> row;
+    bool reverse = false;
 };
 
 struct RelatedVtab {
@@ -89,6 +101,8 @@ struct RelatedVtab {
     std::int64_t schema_version = -1;
     std::optional<Stmt> read_schema_version;  // PRAGMA main.schema_version
     std::optional<Stmt> read_relation;        // the stored rows that may be the named relation
+    StoredRelation found;                     // what read_relation found last
+    std::vector<Value> scratch;               // a row read by read_relation
 };
 
 RelatedVtab& related_vtab(sqlite3_vtab* vtab) { return *reinterpret_cast<RelatedVtab*>(vtab); }
@@ -98,7 +112,9 @@ struct RelatedCursor {
     Value relation, keys;       // the arguments, as the hidden columns show them
     std::string sql;            // of inner, its key in the statement cache
     std::optional<Stmt> inner;  // SELECT source, target[, row identity]; nullopt at the end
-    int identity_column = 2;    // of inner
+    // The column of inner that holds the identity of the row holding the pair: 0 or 1 when it is
+    // the source or target key itself, 2 when selected for it.
+    int identity_column = 2;
     std::uint64_t salt = 0;     // mixed into rowids so that different relations give different ones
 };
 
@@ -141,56 +157,86 @@ bool same_row(const std::vector<Value>& a, const std::vector<Value>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_value);
 }
 
-// The stored row (id, then relation_columns) of the relation named name, and whether name is its
-// reverse name: the relation of that name, else the first one, by id, of that reverse name, as
-// in load_relations(). nullopt when there is none.
-struct StoredRelation {
-    std::vector<Value> row;
-    bool reverse = false;
-};
+// Copies v into out, reusing out's storage.
+void assign(Value& out, sqlite3_value* v) {
+    out.type = sqlite3_value_type(v);
+    out.bytes.clear();
+    switch (out.type) {
+    case SQLITE_INTEGER: out.integer = sqlite3_value_int64(v); break;
+    case SQLITE_FLOAT: out.real = sqlite3_value_double(v); break;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+        const void* data = out.type == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(v))
+                                                   : sqlite3_value_blob(v);
+        if (data) out.bytes.assign(static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_value_bytes(v)));
+        break;
+    }
+    default: break;
+    }
+}
 
-std::optional<StoredRelation> stored_relation(RelatedVtab& vtab, std::string_view name) {
+// Finds the stored row of the relation named name into vtab.found: the relation of that name,
+// else the first one, by id, of that reverse name. False when there is none.
+bool find_stored_relation(RelatedVtab& vtab, std::string_view name) {
     sqlite3* db = vtab.vtab.db;
     if (!vtab.read_relation) {
-        if (!store_exists(db)) return std::nullopt;
+        if (!store_exists(db)) return false;
         // Narrows the store down to the rows that can match (usually one); the choice is made below.
         vtab.read_relation.emplace(db, std::string("SELECT id, ") +
                                            join({std::begin(relation_columns), std::end(relation_columns)}, ", ") +
                                            " FROM main." + relation_store +
                                            " WHERE name = ?1 OR to_table || '.' || related_name = ?1");
     }
-    Stmt& s = *vtab.read_relation;
     struct Reset {
-        Stmt& s;
-        ~Reset() { s.reset(); }
-    } reset{s};
-    s.bind(1, name);
-    std::optional<StoredRelation> out;
-    std::string name_buffer, table_buffer, related_buffer;
+        std::optional<Stmt>& s;
+        ~Reset() {
+            if (s) s->reset();
+        }
+    } reset{vtab.read_relation};
+    Stmt& s = *vtab.read_relation;
+    std::vector<Value>& row = vtab.scratch;
+    std::string buffer[3];
+    bool found = false;
     try {
+        s.bind(1, name);
         while (s.step()) {
-            std::vector<Value> row;
-            row.reserve(relation_column_count + 1);
-            for (int c = 0; c <= relation_column_count; ++c) row.push_back(s.value(c));
-            if (text_of(row[1], name_buffer) == name) return StoredRelation{std::move(row), false};  // names are unique
-            if (out && out->row[0].integer < row[0].integer) continue;
-            std::string_view table = text_of(row[5], table_buffer), related = text_of(row[8], related_buffer);
-            if (related != "+" && name.size() == table.size() + 1 + related.size() &&
-                name.substr(0, table.size()) == table && name[table.size()] == '.' &&
-                name.substr(table.size() + 1) == related)
-                out = StoredRelation{std::move(row), true};
+            row.resize(relation_column_count + 1);  // empty when it was swapped with an empty found.row
+            for (int c = 0; c <= relation_column_count; ++c) assign(row[c], sqlite3_column_value(s.get(), c));
+            if (text_of(row[1], buffer[0]) == name) {  // names are unique
+                std::swap(vtab.found.row, row);
+                vtab.found.reverse = false;
+                return true;
+            }
+            std::string_view table = text_of(row[5], buffer[1]), related = text_of(row[8], buffer[2]);
+            bool reverse = related != "+" && name.size() == table.size() + 1 + related.size() &&
+                           name.substr(0, table.size()) == table && name[table.size()] == '.' &&
+                           name.substr(table.size() + 1) == related;
+            if (reverse && (!found || row[0].integer < vtab.found.row[0].integer)) {
+                std::swap(vtab.found.row, row);
+                vtab.found.reverse = found = true;
+            }
         }
     } catch (const Error&) {
         if (store_exists(db)) throw;
         vtab.read_relation.reset();  // the store was dropped
-        return std::nullopt;
+        return false;
     }
-    return out;
+    return found;
 }
 
 std::string key_of(const Table& table) {
     std::optional<std::string> key = table.primary_key();
     return key ? quote_id(*key) : *table.row_identity();
+}
+
+// SQLite's rule for the affinity of a declared type, TEXT: no "INT", and "CHAR", "CLOB" or "TEXT".
+bool has_text_affinity(const Table& table, std::string_view column) {
+    const Column* c = table.column(column);
+    if (!c) return false;  // "": the rowid
+    std::string type;
+    for (char ch : c->type) type += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+    auto has = [&](const char* part) { return type.find(part) != std::string::npos; };
+    return !has("INT") && (has("CHAR") || has("CLOB") || has("TEXT"));
 }
 
 Resolved resolve_row(sqlite3* db, std::string_view name, const StoredRelation& stored) {
@@ -212,9 +258,18 @@ Resolved resolve_row(sqlite3* db, std::string_view name, const StoredRelation& s
         const Table& from = *tables.find(r.from_table);
         p = {from.name, key_of(from), quote_id(*r.from_column), *from.row_identity()};
     }
+    // The source column, unquoted ("" for the rowid), and its table.
+    const Table& table = *tables.find(r.many_to_many() ? *r.through_table : r.from_table);
+    std::string source_column = r.many_to_many() ? (stored.reverse ? *r.through_to_column : *r.through_from_column)
+                                : stored.reverse ? *r.from_column
+                                                 : table.primary_key().value_or("");
+    out.text_source = has_text_affinity(table, source_column);
     if (stored.reverse) std::swap(p.source, p.target);
-    // The identity is often the source or target key itself (the primary key of from_table): read once.
-    out.identity_column = p.identity == p.source ? 0 : p.identity == p.target ? 1 : 2;
+    // The identity is often the source or target key itself (the primary key of from_table): then
+    // it costs nothing more per row.
+    if (p.identity == p.source) out.identity_column = 0;
+    else if (p.identity == p.target) out.identity_column = 1;
+    else out.identity_column = 2;
     out.salt = fnv1a(name);
     return out;
 }
@@ -229,11 +284,10 @@ Resolved& resolve(RelatedVtab& vtab, std::string_view name) {
         vtab.resolved.clear();
         vtab.schema_version = schema_version;
     }
-    std::optional<StoredRelation> stored = stored_relation(vtab, name);
-    if (!stored) no_relation_named(name);
+    if (!find_stored_relation(vtab, name)) no_relation_named(name);
     auto it = vtab.resolved.find(name);
-    if (it != vtab.resolved.end() && same_row(it->second.row, stored->row)) return it->second;
-    Resolved fresh = resolve_row(vtab.vtab.db, name, *stored);
+    if (it != vtab.resolved.end() && same_row(it->second.row, vtab.found.row)) return it->second;
+    Resolved fresh = resolve_row(vtab.vtab.db, name, vtab.found);
     if (it != vtab.resolved.end()) {
         it->second = std::move(fresh);
         return it->second;
@@ -242,88 +296,20 @@ Resolved& resolve(RelatedVtab& vtab, std::string_view name) {
     return vtab.resolved.emplace(std::string(name), std::move(fresh)).first->second;
 }
 
-// Is text, by the letter of RFC 8259, a JSON array of scalars (strings, numbers, true, false,
-// null)? Every SQLite version's json_valid() accepts such a text, and json_type() says 'array'.
-// A no is only "not certainly": the keys then take keys_source(), whose checks decide.
-bool is_scalar_json_array(std::string_view text) {
-    std::size_t i = 0, n = text.size();
-    auto at = [&](auto... chars) { return i < n && ((text[i] == chars) || ...); };
-    auto skip_space = [&] {
-        while (at(' ', '\t', '\n', '\r')) ++i;
-    };
-    auto digits = [&] {
-        std::size_t start = i;
-        while (i < n && text[i] >= '0' && text[i] <= '9') ++i;
-        return i > start;
-    };
-    auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
-    auto string = [&] {
-        for (++i; i < n; ++i) {
-            unsigned char c = static_cast<unsigned char>(text[i]);
-            if (c == '"') return ++i, true;
-            if (c < 0x20) return false;
-            if (c != '\\') continue;
-            if (++i >= n) return false;
-            if (text[i] == 'u') {
-                for (int k = 0; k < 4; ++k)
-                    if (++i >= n || !is_hex(text[i])) return false;
-            } else if (!at('"', '\\', '/', 'b', 'f', 'n', 'r', 't')) {
-                return false;
-            }
-        }
-        return false;
-    };
-    auto number = [&] {
-        if (at('-')) ++i;
-        if (at('0')) ++i;
-        else if (!(i < n && text[i] >= '1' && text[i] <= '9' && digits())) return false;
-        if (at('.') && (++i, !digits())) return false;
-        if (at('e', 'E')) {
-            ++i;
-            if (at('+', '-')) ++i;
-            if (!digits()) return false;
-        }
-        return true;
-    };
-    auto word = [&](std::string_view w) { return text.compare(i, w.size(), w) == 0 && (i += w.size(), true); };
-    auto scalar = [&] {
-        switch (i < n ? text[i] : '\0') {
-        case '"': return string();
-        case 't': return word("true");
-        case 'f': return word("false");
-        case 'n': return word("null");
-        default: return number();
-        }
-    };
-    if (!at('[')) return false;
-    ++i;
-    skip_space();
-    if (!at(']')) {
-        for (;;) {
-            if (!scalar()) return false;
-            skip_space();
-            if (!at(',')) break;
-            ++i;
-            skip_space();
-        }
-        if (!at(']')) return false;
-    }
-    ++i;
-    skip_space();
-    return i == n;
-}
-
-KeysForm keys_form(const Value& keys) {
+// source IN (SELECT value FROM json_each(...)) compares as two columns would: NUMERIC affinity when
+// the source column has a numeric one, else none. source = ?1 applies the column's affinity
+// instead, which differs only for a TEXT column and a number (a REAL goes to keys_any anyway).
+KeysForm keys_form(const Value& keys, bool text_source) {
     switch (keys.type) {
-    case SQLITE_INTEGER:
+    case SQLITE_INTEGER: return text_source ? keys_any : keys_one;
     case SQLITE_NULL: return keys_one;  // NULL: = NULL finds nothing, as json_array(NULL) does
     case SQLITE_TEXT: {
         const std::string& text = keys.bytes;
-        if (is_scalar_json_array(text)) return keys_array;
-        // A JSON array starts with '[', after white space. A text with no control character
-        // comes back from json_array() and json_each() unchanged.
-        bool one = !text.empty() && text[0] != '[' &&
-                   std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20; });
+        // A JSON array starts with '[', after white space (all below '!'). A text with no control
+        // character comes back from json_array() and json_each() unchanged.
+        auto byte = [](char c) { return static_cast<unsigned char>(c); };
+        bool one = !text.empty() && byte(text[0]) > ' ' && text[0] != '[' &&
+                   std::all_of(text.begin(), text.end(), [&](char c) { return byte(c) >= ' '; });
         return one ? keys_one : keys_any;
     }
     default: return keys_any;  // a REAL goes through json_array() as SQLite prints it
@@ -341,7 +327,6 @@ std::string inner_sql(const Resolved& r, int idx_num, KeysForm form) {
     if (idx_num & with_keys) {
         switch (form) {
         case keys_any: sql += " AND " + p.source + " IN (SELECT value FROM " + keys_source("?1") + ")"; break;
-        case keys_array: sql += " AND " + p.source + " IN (SELECT value FROM json_each(?1))"; break;
         case keys_one: sql += " AND " + p.source + " = ?1"; break;
         }
     }
@@ -554,7 +539,7 @@ int related_filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc
 
         RelatedVtab& vtab = related_vtab(base->pVtab);
         Resolved& resolved = resolve(vtab, cursor.relation.bytes);
-        KeysForm form = idx_num & with_keys ? keys_form(cursor.keys) : keys_any;
+        KeysForm form = idx_num & with_keys ? keys_form(cursor.keys, resolved.text_source) : keys_any;
         std::string& sql = resolved.sql[static_cast<std::size_t>(form * 16 + (idx_num & 15))];
         if (sql.empty()) sql = inner_sql(resolved, idx_num, form);
         cursor.sql = sql;
@@ -582,26 +567,32 @@ int related_column(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int column) 
     RelatedCursor& cursor = cursor_of(base);
     switch (column) {
     case source_column:
-    case target_column: sqlite3_result_value(ctx, sqlite3_column_value(cursor.inner->get(), column)); break;
+    case target_column: {
+        sqlite3_value* value = sqlite3_column_value(cursor.inner->get(), column);
+        if (sqlite3_value_type(value) == SQLITE_INTEGER) sqlite3_result_int64(ctx, sqlite3_value_int64(value));
+        else sqlite3_result_value(ctx, value);
+        break;
+    }
     case relation_column: cursor.relation.result(ctx); break;
     default: cursor.keys.result(ctx); break;
     }
     return SQLITE_OK;
 }
 
-// The row identity of the row holding the pair, salted by the relation: stable and distinct, so
-// that SQLite can tell rows apart when it combines the results of several scans (OR terms).
+std::uint64_t value_hash(sqlite3_value* value) {
+    if (sqlite3_value_type(value) == SQLITE_INTEGER) return static_cast<std::uint64_t>(sqlite3_value_int64(value));
+    Value v = Value::from(value);
+    return fnv1a(v.type == SQLITE_BLOB ? v.bytes : v.text(), fnv1a(std::to_string(v.type)));
+}
+
+
+// The identity of the row holding the pair (a hash of it when it is not an integer), salted by the
+// relation: stable and distinct, so that SQLite can tell rows apart when it combines the results
+// of several scans (OR terms).
 int related_rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
     RelatedCursor& cursor = cursor_of(base);
     sqlite3_stmt* stmt = cursor.inner->get();
-    std::uint64_t identity;
-    sqlite3_value* value = sqlite3_column_value(stmt, cursor.identity_column);
-    if (sqlite3_value_type(value) == SQLITE_INTEGER) {
-        identity = static_cast<std::uint64_t>(sqlite3_value_int64(value));
-    } else {
-        Value v = Value::from(value);
-        identity = fnv1a(v.type == SQLITE_BLOB ? v.bytes : v.text(), fnv1a(std::to_string(v.type)));
-    }
+    std::uint64_t identity = value_hash(sqlite3_column_value(stmt, cursor.identity_column));
     *rowid = static_cast<sqlite3_int64>(identity ^ cursor.salt);
     return SQLITE_OK;
 }

@@ -76,6 +76,26 @@ TEST_CASE("keys: one key, a JSON array, omitted for every pair") {
                   "ORDER BY 1") == Rows{{"3"}, {"4"}});
 }
 
+TEST_CASE("keys: whatever SQLite reads as a JSON array is one, anything else one key") {
+    Db db;
+    library(db);
+    Rows both{{"1", "1"}, {"1", "2"}, {"2", "3"}}, ann{{"1", "1"}, {"1", "2"}};
+    CHECK(pairs(db, "related('authors.books', ' [2, 1]')") == both);  // white space around
+    CHECK(pairs(db, "related('authors.books', '[2,1] ')") == both);
+    CHECK(pairs(db, "related('authors.books', '[2, \"1\", 2, 1]')") == both);  // each key once
+    CHECK(pairs(db, "related('authors.books', '[1e0, 2.0]')") == both);
+    CHECK(pairs(db, "related('authors.books', '[true]')") == ann);  // json_each reads true as 1
+    CHECK(pairs(db, "related('authors.books', '[1, [2]]')") == ann);  // [2] is a key of its own
+    CHECK(pairs(db, "related('authors.books', '[\"\\u0031\", null]')") == ann);
+    CHECK(pairs(db, "related('authors.books', 2.0)") == Rows{{"2", "3"}});
+    CHECK(pairs(db, "related('authors.books', ' 1')") == ann);  // the column's affinity applies
+    // Not JSON arrays: one key each, matching nothing here.
+    for (std::string keys : {"'[1, 2,]'", "'[1'", "'[01]'", "'{\"a\": 1}'", "'\"1\"'", "'1 2'", "''"}) {
+        INFO(keys);
+        CHECK(pairs(db, "related('authors.books', " + keys + ")").empty());
+    }
+}
+
 TEST_CASE("the hidden columns relation and keys show the arguments") {
     Db db;
     library(db);
@@ -140,6 +160,32 @@ TEST_CASE("several scans in one query: rowids keep the rows of different relatio
     CHECK(db.integer("SELECT count(*) FROM related('authors.books', 1) x, related('authors.books', 1) y") == 4);
 }
 
+TEST_CASE("many_to_many: rowids tell the junction's rows apart, with or without a UNIQUE pair") {
+    Db db;
+    library(db);
+    // The junction covet creates has UNIQUE (books_id, categories_id).
+    CHECK(pairs(db, "related WHERE (relation = 'books.categories' AND source = 1) OR "
+                    "(relation = 'books.categories' AND source IN (1, 3))") ==
+          Rows{{"1", "1"}, {"1", "2"}, {"3", "2"}});
+    CHECK(db.rows("SELECT relation, source, target FROM related WHERE (relation = 'books.categories' AND source = 1) "
+                  "OR (relation = 'categories.books' AND source = 1) ORDER BY 1, 2, 3") ==
+          Rows{{"books.categories", "1", "1"}, {"books.categories", "1", "2"}, {"categories.books", "1", "1"}});
+    CHECK(db.integer("SELECT count(DISTINCT rowid) FROM related('books.categories')") == 3);
+    // A junction of one's own, without one: a pair may repeat, and each row still counts.
+    db.exec(R"(
+        CREATE TABLE tags(id INTEGER PRIMARY KEY);
+        CREATE TABLE book_tags(id INTEGER PRIMARY KEY, book INTEGER, tag INTEGER);
+        INSERT INTO covet_relations(name, kind, from_table, to_table, through_table, through_from_column,
+                                    through_to_column, related_name)
+            VALUES ('books.tags', 'many_to_many', 'books', 'tags', 'book_tags', 'book', 'tag', 'books');
+        INSERT INTO tags VALUES (1), (2);
+        INSERT INTO book_tags(book, tag) VALUES (1, 1), (1, 1), (1, 2), (2, 2);
+    )");
+    CHECK(pairs(db, "related WHERE (relation = 'books.tags' AND source = 1) OR "
+                    "(relation = 'books.tags' AND source IN (1, 2))") ==
+          Rows{{"1", "1"}, {"1", "1"}, {"1", "2"}, {"2", "2"}});
+}
+
 TEST_CASE("text keys: a TEXT PRIMARY KEY referenced by a foreign key") {
     Db db;
     db.exec(R"(
@@ -157,6 +203,11 @@ TEST_CASE("text keys: a TEXT PRIMARY KEY referenced by a foreign key") {
     CHECK(pairs(db, "related('cities.country_code', 3)") == Rows{{"3", "de"}});
     CHECK(db.rows("SELECT c.name FROM related('countries.cities', 'fr') r JOIN cities c ON c.id = r.target "
                   "ORDER BY 1") == Rows{{"Lyon"}, {"Paris"}});
+    // A number is compared with the TEXT column as json_each() hands it over: not as text.
+    db.exec("INSERT INTO countries VALUES ('1', 'One'); INSERT INTO cities VALUES (4, 'Uno', '1')");
+    CHECK(pairs(db, "related('countries.cities', '1')") == Rows{{"1", "4"}});
+    CHECK(pairs(db, "related('countries.cities', 1)").empty());
+    CHECK(pairs(db, "related('countries.cities', '[1]')").empty());
 }
 
 TEST_CASE("NULL references relate nothing: skipped in both directions") {
@@ -273,6 +324,47 @@ TEST_CASE("a changed relation reads from its new column; statements are finalize
     CHECK(kept("\"editor_id\" IS NOT NULL") == std::vector<int>{1});
     // The kept statements belong to the table and go with it: the connection closes cleanly.
     CHECK(sqlite3_close(raw) == SQLITE_OK);
+}
+
+TEST_CASE("a name resolved once follows the relation's stored row and the schema") {
+    Db db;
+    db.exec(R"(
+        CREATE TABLE authors(id INTEGER PRIMARY KEY);
+        CREATE TABLE books(id INTEGER PRIMARY KEY, author_id INTEGER, editor_id INTEGER);
+        INSERT INTO authors VALUES (1), (2);
+        INSERT INTO books VALUES (1, 1, 2), (2, 1, 2), (3, 2, 1);
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, related_name)
+            VALUES ('foreign_key', 'books', 'author_id', 'authors', 'books');
+        INSERT INTO covet_relations(kind, from_table, from_column, to_table, related_name)
+            VALUES ('foreign_key', 'books', 'editor_id', 'authors', 'edited');
+    )");
+    CHECK(pairs(db, "related('authors.books', 1)") == Rows{{"1", "1"}, {"1", "2"}});
+    CHECK(pairs(db, "related('authors.edited', 1)") == Rows{{"1", "3"}});
+    // The two relations trade reverse names, with no change to the schema: authors.books now
+    // names the other relation.
+    std::string version = db.value("PRAGMA schema_version");
+    db.exec("UPDATE covet_relations SET related_name = 'written' WHERE name = 'books.author'");
+    db.exec("UPDATE covet_relations SET related_name = 'books' WHERE name = 'books.editor'");
+    CHECK(db.value("PRAGMA schema_version") == version);
+    CHECK(pairs(db, "related('authors.books', 1)") == Rows{{"1", "3"}});
+    CHECK(pairs(db, "related('authors.written', 1)") == Rows{{"1", "1"}, {"1", "2"}});
+    CHECK(starts_with(db.error("SELECT * FROM related('authors.edited', 1)"),
+                      "covet: related(): no relation named 'authors.edited'"));
+    // ... and back, when a transaction that renamed it rolls back.
+    db.exec("BEGIN; UPDATE covet_relations SET related_name = 'edits' WHERE name = 'books.editor'");
+    CHECK(pairs(db, "related('authors.edits', 1)") == Rows{{"1", "3"}});
+    db.exec("ROLLBACK");
+    CHECK(pairs(db, "related('authors.books', 1)") == Rows{{"1", "3"}});
+    CHECK(starts_with(db.error("SELECT * FROM related('authors.edits', 1)"), "covet: related(): no relation named"));
+    // A schema change, with no change to the stored row.
+    db.exec("ALTER TABLE books RENAME COLUMN editor_id TO reviewer_id");
+    CHECK(starts_with(db.error("SELECT * FROM related('authors.books', 1)"),
+                      "covet: related(): relation books.editor no longer matches the schema"));
+    CHECK(pairs(db, "related('books.author', 3)") == Rows{{"3", "2"}});
+    // Without the store, no name resolves.
+    db.exec("DROP TABLE _covet_relations");
+    CHECK(starts_with(db.error("SELECT * FROM related('books.author', 3)"),
+                      "covet: related(): no relation named 'books.author'"));
 }
 
 TEST_CASE("errors: unknown relation, missing relation, bad arguments") {
