@@ -157,23 +157,6 @@ bool same_row(const std::vector<Value>& a, const std::vector<Value>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_value);
 }
 
-// Copies v into out, reusing out's storage.
-void assign(Value& out, sqlite3_value* v) {
-    out.type = sqlite3_value_type(v);
-    out.bytes.clear();
-    switch (out.type) {
-    case SQLITE_INTEGER: out.integer = sqlite3_value_int64(v); break;
-    case SQLITE_FLOAT: out.real = sqlite3_value_double(v); break;
-    case SQLITE_TEXT:
-    case SQLITE_BLOB: {
-        const void* data = out.type == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(v))
-                                                   : sqlite3_value_blob(v);
-        if (data) out.bytes.assign(static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_value_bytes(v)));
-        break;
-    }
-    default: break;
-    }
-}
 
 // Finds the stored row of the relation named name into vtab.found: the relation of that name,
 // else the first one, by id, of that reverse name. False when there is none.
@@ -201,7 +184,7 @@ bool find_stored_relation(RelatedVtab& vtab, std::string_view name) {
         s.bind(1, name);
         while (s.step()) {
             row.resize(relation_column_count + 1);  // empty when it was swapped with an empty found.row
-            for (int c = 0; c <= relation_column_count; ++c) assign(row[c], sqlite3_column_value(s.get(), c));
+            for (int c = 0; c <= relation_column_count; ++c) row[c].assign(sqlite3_column_value(s.get(), c));
             if (text_of(row[1], buffer[0]) == name) {  // names are unique
                 std::swap(vtab.found.row, row);
                 vtab.found.reverse = false;

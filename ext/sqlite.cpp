@@ -9,21 +9,25 @@ Error::Error(const std::string& what, int code) : std::runtime_error(what), code
 
 Value Value::from(sqlite3_value* v) {
     Value out;
-    out.type = sqlite3_value_type(v);
-    switch (out.type) {
-    case SQLITE_INTEGER: out.integer = sqlite3_value_int64(v); break;
-    case SQLITE_FLOAT: out.real = sqlite3_value_double(v); break;
+    out.assign(v);
+    return out;
+}
+
+void Value::assign(sqlite3_value* v) {
+    type = sqlite3_value_type(v);
+    bytes.clear();
+    switch (type) {
+    case SQLITE_INTEGER: integer = sqlite3_value_int64(v); break;
+    case SQLITE_FLOAT: real = sqlite3_value_double(v); break;
     case SQLITE_TEXT:
     case SQLITE_BLOB: {
-        const void* data = out.type == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(v))
-                                                   : sqlite3_value_blob(v);
-        int size = sqlite3_value_bytes(v);
-        if (data) out.bytes.assign(static_cast<const char*>(data), static_cast<std::size_t>(size));
+        const void* data =
+            type == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(v)) : sqlite3_value_blob(v);
+        if (data) bytes.assign(static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_value_bytes(v)));
         break;
     }
     default: break;
     }
-    return out;
 }
 
 std::string Value::text() const {

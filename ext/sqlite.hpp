@@ -37,6 +37,7 @@ struct Value {
     std::string bytes;  // text or blob
 
     static Value from(sqlite3_value* v);
+    void assign(sqlite3_value* v);  // copies v, reusing this value's storage
     bool is_null() const { return type == SQLITE_NULL; }
     std::string text() const;  // the value as SQLite would print it
     void bind(sqlite3_stmt* stmt, int index) const;

@@ -116,6 +116,16 @@ void artist_album_song(Db& db) {
     )");
 }
 
+void users_posts(Db& db) {
+    db.exec(R"(CREATE TABLE users(id INTEGER PRIMARY KEY);
+               CREATE TABLE posts(id INTEGER PRIMARY KEY, editor_id INTEGER, owner_id INTEGER NOT NULL DEFAULT 1);
+               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
+                   ('foreign_key', 'posts', 'editor_id', 'users', 'SET_NULL', 'edited'),
+                   ('foreign_key', 'posts', 'owner_id', 'users', 'SET_DEFAULT', 'owned');
+               INSERT INTO users VALUES (1), (2), (3);
+               INSERT INTO posts VALUES (1, 2, 2), (2, 3, 3);)");
+}
+
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 

@@ -47,6 +47,10 @@ void library_rows(Db& db);
 // album 1), 2 (artist 2, album 2).
 void artist_album_song(Db& db);
 
+// users, posts (editor SET_NULL, owner SET_DEFAULT to the column's DEFAULT 1); users 1, 2, 3;
+// posts (1, editor 2, owner 2), (2, editor 3, owner 3).
+void users_posts(Db& db);
+
 bool contains(std::string_view text, std::string_view part);
 // Runs a statement that covet must refuse: the message starts with prefix ("covet:",
 // "covet: PROTECT", ...) and names the relation (when given), and the database is unchanged.

@@ -81,13 +81,7 @@ TEST_CASE("PROTECT blocks even when the referencing row would be cascaded; the e
 
 TEST_CASE("SET_NULL and SET_DEFAULT update surviving rows; SET_DEFAULT to a row being deleted is refused") {
     Db db;
-    db.exec(R"(CREATE TABLE users(id INTEGER PRIMARY KEY);
-               CREATE TABLE posts(id INTEGER PRIMARY KEY, editor_id INTEGER, owner_id INTEGER NOT NULL DEFAULT 1);
-               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
-                   ('foreign_key', 'posts', 'editor_id', 'users', 'SET_NULL', 'edited'),
-                   ('foreign_key', 'posts', 'owner_id', 'users', 'SET_DEFAULT', 'owned');
-               INSERT INTO users VALUES (1), (2), (3);
-               INSERT INTO posts VALUES (1, 2, 2), (2, 3, 3);)");
+    users_posts(db);
     CHECK(db.value("SELECT covet_delete('users', 2)") == R"({"total": 1, "per_table": {"users": 1}})");
     CHECK(db.rows("SELECT id, editor_id, owner_id FROM posts ORDER BY id") ==
           std::vector<Row>{{"1", "NULL", "1"}, {"2", "3", "3"}});

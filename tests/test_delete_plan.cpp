@@ -214,13 +214,7 @@ TEST_CASE("RESTRICT: a restricted row that is itself cascaded is not listed (Dja
 
 TEST_CASE("SET_NULL and SET_DEFAULT rows; a SET_DEFAULT to a row deleted too is listed once, blocking") {
     Db db;
-    db.exec(R"(CREATE TABLE users(id INTEGER PRIMARY KEY);
-               CREATE TABLE posts(id INTEGER PRIMARY KEY, editor_id INTEGER, owner_id INTEGER NOT NULL DEFAULT 1);
-               INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
-                   ('foreign_key', 'posts', 'editor_id', 'users', 'SET_NULL', 'edited'),
-                   ('foreign_key', 'posts', 'owner_id', 'users', 'SET_DEFAULT', 'owned');
-               INSERT INTO users VALUES (1), (2), (3);
-               INSERT INTO posts VALUES (1, 2, 2), (2, 3, 3);)");
+    users_posts(db);
     CHECK(plan(db, "users", "2") == std::vector<Row>{{"delete", "users", "2", "NULL", "0"},
                                                     {"set_null", "posts", "1", "posts.editor", "0"},
                                                     {"set_default", "posts", "1", "posts.owner", "0"}});
