@@ -1,0 +1,494 @@
+// covet::Query and covet::Filter: building query descriptions, parsing Django string lookups and
+// validating them against a ModelInfo.
+#include <covet/query.hpp>
+
+#if __has_include(<covet/error.hpp>)
+#include <covet/error.hpp>
+#define COVET_QUERY_HAS_ERROR 1
+#else
+#include <stdexcept>
+#endif
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace covet {
+
+namespace {
+
+[[noreturn]] void fail(std::string message) {
+#ifdef COVET_QUERY_HAS_ERROR
+    throw UsageError(message);
+#else
+    throw std::invalid_argument(std::move(message));
+#endif
+}
+
+constexpr std::array<Lookup, 15> lookups = {
+    Lookup::Exact, Lookup::IExact, Lookup::Contains,   Lookup::IContains, Lookup::StartsWith,
+    Lookup::IStartsWith, Lookup::EndsWith, Lookup::IEndsWith, Lookup::Gt,  Lookup::Gte,
+    Lookup::Lt,    Lookup::Lte,    Lookup::In,         Lookup::IsNull,    Lookup::Range,
+};
+
+std::string lookup_list() {
+    std::string out;
+    for (Lookup l : lookups) {
+        if (!out.empty()) out += ", ";
+        out += lookup_name(l);
+    }
+    return out;
+}
+
+std::string field_list(const ModelInfo& model) {
+    std::string out;
+    for (const Column& c : model.columns) {
+        if (!out.empty()) out += ", ";
+        out += c.field;
+    }
+    return out;
+}
+
+std::vector<std::string> split_path(std::string_view text) {
+    std::vector<std::string> out;
+    for (;;) {
+        auto pos = text.find("__");
+        out.emplace_back(text.substr(0, pos));
+        if (pos == std::string_view::npos) break;
+        text.remove_prefix(pos + 2);
+    }
+    return out;
+}
+
+std::string join_path(const std::vector<std::string>& path) {
+    std::string out;
+    for (const auto& s : path) {
+        if (!out.empty()) out += "__";
+        out += s;
+    }
+    return out;
+}
+
+const Column* find_column(const ModelInfo& model, std::string_view field) {
+    if (field == "pk" && model.primary_key < model.columns.size()) return &model.columns[model.primary_key];
+    for (const Column& c : model.columns)
+        if (c.field == field) return &c;
+    return nullptr;
+}
+
+bool is_null(const Value& v) { return std::holds_alternative<std::nullptr_t>(v); }
+
+// The number of values a lookup takes, checked where a Filter is made.
+void check_values(const Condition& c) {
+    const auto n = c.values.size();
+    auto expect = [&](std::size_t want, const char* what) {
+        if (n != want)
+            fail(fmt::format("covet: lookup '{}' takes {} ({} given)", c.expression(), what, n));
+    };
+    switch (c.lookup) {
+        case Lookup::In: break;
+        case Lookup::Range:
+            expect(2, "two values (low, high)");
+            if (is_null(c.values[0]) || is_null(c.values[1]))
+                fail(fmt::format("covet: lookup '{}': the bounds of range cannot be NULL", c.expression()));
+            break;
+        case Lookup::IsNull:
+            expect(1, "one value (true or false)");
+            if (!std::holds_alternative<std::int64_t>(c.values[0]))
+                fail(fmt::format("covet: lookup '{}' takes true or false", c.expression()));
+            break;
+        case Lookup::Exact:
+        case Lookup::IExact: expect(1, "one value"); break;
+        default:
+            expect(1, "one value");
+            if (is_null(c.values[0]))
+                fail(fmt::format("covet: lookup '{}': NULL is only allowed with exact and iexact "
+                                 "(or use isnull)",
+                                 c.expression()));
+            break;
+    }
+}
+
+void check_filter(const ModelInfo& model, const Filter& f) {
+    if (f.kind() == Filter::Kind::Condition) {
+        const Condition& c = f.condition();
+        (void)resolve_field(model, c.path, c.expression());
+        return;
+    }
+    for (const Filter& child : f.children()) check_filter(model, child);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+std::span<const Lookup> all_lookups() { return lookups; }
+
+std::string_view lookup_name(Lookup lookup) {
+    switch (lookup) {
+        case Lookup::Exact: return "exact";
+        case Lookup::IExact: return "iexact";
+        case Lookup::Contains: return "contains";
+        case Lookup::IContains: return "icontains";
+        case Lookup::StartsWith: return "startswith";
+        case Lookup::IStartsWith: return "istartswith";
+        case Lookup::EndsWith: return "endswith";
+        case Lookup::IEndsWith: return "iendswith";
+        case Lookup::Gt: return "gt";
+        case Lookup::Gte: return "gte";
+        case Lookup::Lt: return "lt";
+        case Lookup::Lte: return "lte";
+        case Lookup::In: return "in";
+        case Lookup::IsNull: return "isnull";
+        case Lookup::Range: return "range";
+    }
+    return "?";
+}
+
+std::optional<Lookup> lookup_from_name(std::string_view name) {
+    for (Lookup l : lookups)
+        if (lookup_name(l) == name) return l;
+    return std::nullopt;
+}
+
+std::string Condition::expression() const {
+    std::string out = join_path(path);
+    if (lookup != Lookup::Exact) {
+        out += "__";
+        out += lookup_name(lookup);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter
+
+struct Filter::Node {
+    Kind kind;
+    covet::Condition condition;    // Kind::Condition
+    std::vector<Filter> children;  // the others
+};
+
+Filter::Filter(std::shared_ptr<const Node> node) : node_(std::move(node)) {}
+
+Filter::Filter(covet::Condition condition) {
+    if (condition.path.empty() || std::any_of(condition.path.begin(), condition.path.end(),
+                                              [](const std::string& s) { return s.empty(); }))
+        fail(fmt::format("covet: empty field name in lookup '{}'", condition.expression()));
+    check_values(condition);
+    if (condition.lookup == Lookup::In)  // NULL never matches in IN; Django drops it too
+        std::erase_if(condition.values, is_null);
+    node_ = std::make_shared<const Node>(Node{Kind::Condition, std::move(condition), {}});
+}
+
+Filter::Filter(std::string_view field, Lookup lookup, std::vector<Value> values)
+    : Filter(covet::Condition{split_path(field), lookup, std::move(values)}) {}
+
+Filter::Kind Filter::kind() const { return node_->kind; }
+
+const Condition& Filter::condition() const { return node_->condition; }
+
+std::span<const Filter> Filter::children() const { return node_->children; }
+
+namespace {
+Filter combine(Filter::Kind kind, const Filter& a, const Filter& b, auto make) {
+    std::vector<Filter> children;
+    for (const Filter* f : {&a, &b}) {
+        if (f->kind() == kind)
+            children.insert(children.end(), f->children().begin(), f->children().end());
+        else
+            children.push_back(*f);
+    }
+    return make(std::move(children));
+}
+}  // namespace
+
+Filter operator&&(const Filter& a, const Filter& b) {
+    return combine(Filter::Kind::And, a, b, [](std::vector<Filter> c) {
+        return Filter(std::make_shared<const Filter::Node>(
+            Filter::Node{Filter::Kind::And, {}, std::move(c)}));
+    });
+}
+
+Filter operator||(const Filter& a, const Filter& b) {
+    return combine(Filter::Kind::Or, a, b, [](std::vector<Filter> c) {
+        return Filter(std::make_shared<const Filter::Node>(
+            Filter::Node{Filter::Kind::Or, {}, std::move(c)}));
+    });
+}
+
+Filter operator!(const Filter& a) {
+    if (a.kind() == Filter::Kind::Not) return a.children()[0];
+    return Filter(std::make_shared<const Filter::Node>(Filter::Node{Filter::Kind::Not, {}, {a}}));
+}
+
+Filter Q(std::string_view expression, std::vector<Value> values) {
+    std::vector<std::string> path = split_path(expression);
+    Lookup lookup = Lookup::Exact;
+    if (path.size() > 1) {
+        if (auto l = lookup_from_name(path.back())) {
+            lookup = *l;
+            path.pop_back();
+        }
+    }
+    return Filter(Condition{std::move(path), lookup, std::move(values)});
+}
+
+Filter Q(std::string_view expression, Value value) {
+    std::vector<Value> values;
+    values.push_back(std::move(value));
+    return Q(expression, std::move(values));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+const Column& resolve_field(const ModelInfo& model, const std::vector<std::string>& path,
+                            std::string_view expression) {
+    if (path.empty()) fail(fmt::format("covet: empty field name in '{}'", expression));
+    const Column* column = find_column(model, path[0]);
+    if (!column)
+        fail(fmt::format("covet: {} has no field '{}' (fields: {})", model.name, path[0], field_list(model)));
+    if (path.size() > 1) {
+        // Fields are not relations yet, so whatever follows a field must have been meant as a
+        // lookup. (With relations: follow the relation to its model and resolve the rest there.)
+        std::string message =
+            fmt::format("covet: unknown lookup '{}' in '{}' (lookups: {})", path[1], expression, lookup_list());
+        if (path.size() > 2 || !expression.ends_with(path[1]))  // meant as a path across a relation
+            message += fmt::format("; {}.{} is not a relation (lookups across relations come later)",
+                                   model.name, path[0]);
+        fail(std::move(message));
+    }
+    return *column;
+}
+
+const Column& resolve_field(const ModelInfo& model, std::string_view field) {
+    const Column* column = find_column(model, field);
+    if (!column)
+        fail(fmt::format("covet: {} has no field '{}' (fields: {})", model.name, field, field_list(model)));
+    return *column;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregates
+
+std::string Aggregate::name() const {
+    if (!alias.empty()) return alias;
+    static constexpr const char* names[] = {"count", "sum", "avg", "min", "max"};
+    const char* fn = names[static_cast<int>(function)];
+    return field.empty() ? std::string(fn) : fmt::format("{}__{}", field, fn);
+}
+
+Aggregate Count(std::string field, std::string alias, bool distinct) {
+    return {AggregateFunction::Count, std::move(field), std::move(alias), distinct};
+}
+Aggregate Sum(std::string field, std::string alias) {
+    return {AggregateFunction::Sum, std::move(field), std::move(alias), false};
+}
+Aggregate Avg(std::string field, std::string alias) {
+    return {AggregateFunction::Avg, std::move(field), std::move(alias), false};
+}
+Aggregate Min(std::string field, std::string alias) {
+    return {AggregateFunction::Min, std::move(field), std::move(alias), false};
+}
+Aggregate Max(std::string field, std::string alias) {
+    return {AggregateFunction::Max, std::move(field), std::move(alias), false};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query
+
+struct Query::State {
+    const ModelInfo* model = nullptr;
+    Action action = Action::Select;
+    std::optional<Filter> where;
+    std::optional<std::vector<std::string>> order_by;  // nullopt: the model's default
+    bool distinct = false;
+    std::optional<std::int64_t> limit;
+    std::int64_t offset = 0;
+    std::vector<std::string> values;
+    std::vector<Aggregate> aggregates;
+    bool grouped = false;
+    std::vector<Assignment> assignments;
+};
+
+namespace {
+const std::vector<std::string> no_ordering;
+
+template <class F>
+std::shared_ptr<const Query::State> edit(const std::shared_ptr<const Query::State>& s, F f) {
+    auto copy = std::make_shared<Query::State>(*s);
+    f(*copy);
+    return copy;
+}
+}  // namespace
+
+Query::Query(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+
+Query::Query(const ModelInfo& model) {
+    auto s = std::make_shared<State>();
+    s->model = &model;
+    state_ = std::move(s);
+}
+
+const ModelInfo& Query::model() const { return *state_->model; }
+Query::Action Query::action() const { return state_->action; }
+const std::optional<Filter>& Query::where() const { return state_->where; }
+
+const std::vector<std::string>& Query::ordering() const {
+    if (state_->order_by) return *state_->order_by;
+    if (!state_->aggregates.empty()) return no_ordering;
+    return state_->model->ordering;
+}
+
+bool Query::is_distinct() const { return state_->distinct; }
+std::optional<std::int64_t> Query::limit() const { return state_->limit; }
+std::int64_t Query::offset() const { return state_->offset; }
+bool Query::is_sliced() const { return state_->limit.has_value() || state_->offset != 0; }
+const std::vector<std::string>& Query::value_fields() const { return state_->values; }
+const std::vector<Aggregate>& Query::aggregates() const { return state_->aggregates; }
+bool Query::is_grouped() const { return state_->grouped; }
+const std::vector<Assignment>& Query::assignments() const { return state_->assignments; }
+
+std::vector<std::string> Query::result_names() const {
+    std::vector<std::string> out;
+    if (!state_->aggregates.empty()) {
+        if (state_->grouped) out = state_->values;
+        for (const Aggregate& a : state_->aggregates) out.push_back(a.name());
+    } else if (!state_->values.empty()) {
+        out = state_->values;
+    } else {
+        for (const Column& c : state_->model->columns) out.push_back(c.field);
+    }
+    return out;
+}
+
+Query Query::filter(const Filter& filter) const {
+    if (is_sliced()) fail(fmt::format("covet: cannot filter a {} query once a slice has been taken", model().name));
+    check_filter(model(), filter);
+    return Query(edit(state_, [&](State& s) { s.where = s.where ? *s.where && filter : filter; }));
+}
+
+Query Query::exclude(const Filter& filter) const { return this->filter(!filter); }
+
+Query Query::order_by(std::vector<std::string> fields) const {
+    if (is_sliced())
+        fail(fmt::format("covet: cannot reorder a {} query once a slice has been taken", model().name));
+    for (const std::string& f : fields) {
+        if (f == "?") continue;
+        std::string_view name = f;
+        if (name.starts_with('-')) name.remove_prefix(1);
+        const bool alias = std::any_of(state_->aggregates.begin(), state_->aggregates.end(),
+                                       [&](const Aggregate& a) { return a.name() == name; });
+        if (!alias) (void)resolve_field(model(), name);
+    }
+    return Query(edit(state_, [&](State& s) { s.order_by = std::move(fields); }));
+}
+
+Query Query::distinct(bool on) const {
+    return Query(edit(state_, [&](State& s) { s.distinct = on; }));
+}
+
+Query Query::slice(std::int64_t start, std::optional<std::int64_t> stop) const {
+    if (start < 0 || (stop && *stop < 0))
+        fail(fmt::format("covet: negative indexing is not supported (slice of {})", model().name));
+    return Query(edit(state_, [&](State& s) {
+        std::optional<std::int64_t> length;
+        if (stop) length = std::max<std::int64_t>(*stop - start, 0);
+        if (s.limit) {
+            const std::int64_t remaining = std::max<std::int64_t>(*s.limit - start, 0);
+            length = length ? std::min(*length, remaining) : remaining;
+        }
+        s.offset += start;
+        s.limit = length;
+    }));
+}
+
+Query Query::values(std::vector<std::string> fields) const {
+    if (!state_->aggregates.empty())
+        fail(fmt::format("covet: values() must come before aggregate()/annotate() ({})", model().name));
+    for (const std::string& f : fields) (void)resolve_field(model(), f);
+    return Query(edit(state_, [&](State& s) { s.values = std::move(fields); }));
+}
+
+namespace {
+void check_aggregates(const ModelInfo& model, const std::vector<Aggregate>& aggregates) {
+    if (aggregates.empty()) fail(fmt::format("covet: no aggregates given ({})", model.name));
+    std::vector<std::string> names;
+    for (const Aggregate& a : aggregates) {
+        if (a.field.empty()) {
+            if (a.function != AggregateFunction::Count)
+                fail(fmt::format("covet: only Count may omit its field ({})", model.name));
+        } else {
+            (void)resolve_field(model, a.field);
+        }
+        std::string name = a.name();
+        if (std::find(names.begin(), names.end(), name) != names.end())
+            fail(fmt::format("covet: the aggregate name '{}' is used twice ({})", name, model.name));
+        names.push_back(std::move(name));
+    }
+}
+}  // namespace
+
+Query Query::aggregate(std::vector<Aggregate> aggregates) const {
+    check_aggregates(model(), aggregates);
+    return Query(edit(state_, [&](State& s) {
+        s.aggregates = std::move(aggregates);
+        s.grouped = false;
+    }));
+}
+
+Query Query::annotate(std::vector<Aggregate> aggregates) const {
+    if (state_->values.empty())
+        fail(fmt::format("covet: annotate() groups by the values() fields: call values() first ({}); "
+                         "per-object annotations come with relations",
+                         model().name));
+    check_aggregates(model(), aggregates);
+    for (const Aggregate& a : aggregates)
+        if (std::find(state_->values.begin(), state_->values.end(), a.name()) != state_->values.end())
+            fail(fmt::format("covet: the annotation '{}' conflicts with a field of {}", a.name(), model().name));
+    return Query(edit(state_, [&](State& s) {
+        s.aggregates = std::move(aggregates);
+        s.grouped = true;
+    }));
+}
+
+Query Query::count() const {
+    return Query(edit(state_, [](State& s) { s.action = Action::Count; }));
+}
+
+Query Query::exists() const {
+    return Query(edit(state_, [](State& s) { s.action = Action::Exists; }));
+}
+
+Query Query::update(std::vector<Assignment> assignments) const {
+    if (is_sliced()) fail(fmt::format("covet: cannot update a {} query once a slice has been taken", model().name));
+    if (!state_->aggregates.empty())
+        fail(fmt::format("covet: cannot update an aggregate()/annotate() query ({})", model().name));
+    if (assignments.empty()) fail(fmt::format("covet: update() of {} needs at least one field", model().name));
+    for (std::size_t i = 0; i < assignments.size(); ++i) {
+        const Column& c = resolve_field(model(), assignments[i].field);
+        if (!c.nullable && is_null(assignments[i].value))
+            fail(fmt::format("covet: {}.{} cannot be NULL", model().name, c.field));
+        for (std::size_t j = 0; j < i; ++j)
+            if (&resolve_field(model(), assignments[j].field) == &c)
+                fail(fmt::format("covet: update() sets {}.{} twice", model().name, c.field));
+    }
+    return Query(edit(state_, [&](State& s) {
+        s.action = Action::Update;
+        s.assignments = std::move(assignments);
+    }));
+}
+
+Query Query::delete_() const {
+    if (is_sliced()) fail(fmt::format("covet: cannot delete from a {} query once a slice has been taken", model().name));
+    if (state_->distinct) fail(fmt::format("covet: cannot delete() after distinct() ({})", model().name));
+    if (!state_->values.empty() || !state_->aggregates.empty())
+        fail(fmt::format("covet: cannot delete() after values(), aggregate() or annotate() ({})", model().name));
+    return Query(edit(state_, [](State& s) { s.action = Action::Delete; }));
+}
+
+}  // namespace covet
