@@ -247,7 +247,41 @@ public:
     QuerySet<T> objects();
 
     // Create, read, update, delete (crud.hpp).
-    // [crud declarations]
+    // Every write validates the object first (covet::ValidationError, before any SQL runs) and
+    // binds every value as a parameter; constraint failures throw covet::IntegrityError naming the
+    // model (and the field when SQLite names a column). The primary key is "unset" when it is an
+    // integer 0 or an empty std::optional: the database assigns it then.
+    //
+    // INSERTs the object (auto_now / auto_now_add set first); returns it with its primary key.
+    template <class T>
+    T create(T object);
+    // INSERTs every object in one transaction through one cached statement; all are validated
+    // before the first INSERT, and a failing row rolls every row back. Returns them with their keys.
+    template <class T>
+    std::vector<T> bulk_create(std::vector<T> objects);
+    // INSERTs when the primary key is unset (and sets it), else UPDATEs every other column (an
+    // INSERT with that key when no row has it, as Django). auto_now / auto_now_add applied.
+    template <class T>
+    void save(T& object);
+    // Django's delete(): SELECT covet_delete(table, key), so relations CASCADE, SET_NULL, PROTECT
+    // (covet::ProtectedError), RESTRICT (covet::RestrictedError) as Django's do. Per-table counts.
+    template <class T>
+    DeleteResult remove(const T& object);
+    // The row with this primary key; covet::DoesNotExist naming the model and the key otherwise.
+    template <class T>
+    T get(const Value& key);
+    // Looks the object up by the lookup fields (member pointers, &Author::email, or C++ field
+    // names, "email"), compared to the object's values; returns {found, false}, or creates the
+    // object and returns {created, true}. One transaction; MultipleObjectsReturned if several match.
+    template <class T, class... Lookup>
+    std::pair<T, bool> get_or_create(T object, Lookup... lookup);
+    // The same lookup; a found row gets every other field from the object (auto_now_add fields
+    // keep their stored value) and is returned with {updated, false}; else {created, true}.
+    template <class T, class... Lookup>
+    std::pair<T, bool> update_or_create(T object, Lookup... lookup);
+    // Reloads every field from the row with the object's primary key; DoesNotExist if it is gone.
+    template <class T>
+    void refresh(T& object);
 
 private:
     friend class Cursor;

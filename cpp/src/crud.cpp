@@ -1,0 +1,214 @@
+// The non-template parts of crud.hpp: the per-model SQL text, error construction, and the parsing
+// of covet_delete()'s result.
+#include <covet/crud.hpp>
+#include <covet/sql_printer.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace covet::detail {
+
+namespace {
+
+std::string placeholder(std::size_t column) { return "?" + std::to_string(column + 1); }
+
+std::string column_list(const ModelInfo& info) {
+    std::string out;
+    for (std::size_t i = 0; i < info.columns.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += quote_identifier(info.columns[i].name);
+    }
+    return out;
+}
+
+// A value as shown in a message: long texts cut.
+std::string shown(const Value& value) {
+    std::string text = covet::describe(value);
+    if (text.size() > 80) text = text.substr(0, 76) + "...'";
+    return text;
+}
+
+bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Where `word` occurs in text as a whole identifier (not inside a longer name); npos if nowhere.
+std::size_t find_identifier(std::string_view text, std::string_view word) {
+    if (word.empty()) return std::string_view::npos;
+    for (std::size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+        const bool start_ok = at == 0 || !identifier_char(text[at - 1]);
+        const std::size_t end = at + word.size();
+        const bool end_ok = end == text.size() || !identifier_char(text[end]);
+        if (start_ok && end_ok) return at;
+    }
+    return std::string_view::npos;
+}
+
+// The columns of the model that SQLite's constraint message names, in the order it names them:
+// "UNIQUE constraint failed: authors.email", "NOT NULL constraint failed: authors.name",
+// "CHECK constraint failed: pages >= 0", covet's "books.author_id must reference ...".
+std::vector<std::size_t> named_columns(const ModelInfo& info, std::string_view message, int code) {
+    std::vector<std::pair<std::size_t, std::size_t>> found;  // (position, column)
+    for (std::size_t i = 0; i < info.columns.size(); ++i) {
+        const std::string& name = info.columns[i].name;
+        std::size_t at = find_identifier(message, info.table + "." + name);
+        if (at == std::string_view::npos && code == SQLITE_CONSTRAINT_CHECK) {
+            // The constraint's expression (or name): "name" quoted, or the bare identifier.
+            const std::size_t colon = message.find(": ");
+            const std::string_view expression = colon == std::string_view::npos ? message : message.substr(colon + 2);
+            at = expression.find(quote_identifier(name));
+            if (at == std::string_view::npos) at = find_identifier(expression, name);
+        }
+        if (at != std::string_view::npos) found.emplace_back(at, i);
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<std::size_t> columns;
+    for (const auto& entry : found) columns.push_back(entry.second);
+    return columns;
+}
+
+std::string conditions(const ModelInfo& info, std::span<const std::size_t> columns, const std::vector<Value>& values) {
+    std::string out;
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+        if (k > 0) out += " AND ";
+        const std::size_t c = columns[k];
+        out += info.columns[c].field + " = " + (c < values.size() ? shown(values[c]) : std::string("?"));
+    }
+    return out;
+}
+
+// ---- covet_delete()'s JSON: {"total": N, "per_table": {"t": n, ...}}
+
+}  // namespace
+
+CrudSql build_crud_sql(const ModelInfo& info) {
+    CrudSql sql;
+    const std::size_t n = info.columns.size();
+    const Column& key = info.columns.at(info.primary_key);
+    const std::string table = quote_identifier(info.table);
+    const std::string columns = column_list(info);
+    const std::string key_name = quote_identifier(key.name);
+    sql.integer_key = key.type == ColumnType::Integer;
+
+    std::string values;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0) values += ", ";
+        if (i == info.primary_key && sql.integer_key)
+            values += "nullif(" + placeholder(i) + ", 0)";
+        else
+            values += placeholder(i);
+    }
+    sql.insert = fmt::format("INSERT INTO {} ({}) VALUES ({}) RETURNING {}", table, columns, values, key_name);
+
+    std::string assignments;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i == info.primary_key) continue;
+        if (!assignments.empty()) assignments += ", ";
+        assignments += quote_identifier(info.columns[i].name) + " = " + placeholder(i);
+    }
+    if (assignments.empty()) assignments = key_name + " = " + placeholder(info.primary_key);  // only a key
+    sql.update = fmt::format("UPDATE {} SET {} WHERE {} = {} RETURNING 1", table, assignments, key_name,
+                             placeholder(info.primary_key));
+
+    sql.select = fmt::format("SELECT {} FROM {} WHERE {} = ?1", columns, table, key_name);
+    sql.remove = "SELECT covet_delete(?1, json_array(?2))";
+    sql.nulls.assign(n, Value{nullptr});
+    sql.validated.reserve(n);
+    for (const Column& c : info.columns) {
+        const bool rules = c.max_length || c.email || c.url || !c.validators.empty() || !c.choices.empty();
+        sql.validated.push_back(rules ? 1 : 0);
+        sql.any_validated = sql.any_validated || rules;
+    }
+    return sql;
+}
+
+std::string lookup_sql(const ModelInfo& info, std::span<const std::size_t> columns) {
+    std::string where;
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+        const Column& c = info.columns.at(columns[k]);
+        if (k > 0) where += " AND ";
+        where += quote_identifier(c.name) + (c.nullable ? " IS " : " = ") + placeholder(k);
+    }
+    return fmt::format("SELECT {} FROM {} WHERE {} LIMIT 2", column_list(info), quote_identifier(info.table), where);
+}
+
+std::size_t lookup_column(const ModelInfo& info, std::string_view field) {
+    if (const Column* c = info.field(field)) return static_cast<std::size_t>(c - info.columns.data());
+    throw UsageError(fmt::format("covet: {} has no field named '{}'", info.name, field), {.model = info.name,
+                                                                                         .field = std::string(field)});
+}
+
+void throw_not_a_field(const ModelInfo& info) {
+    throw UsageError(fmt::format("covet: a lookup member pointer is not a reflected field of {}", info.name),
+                     {.model = info.name});
+}
+
+void throw_validation(const ModelInfo& info, const std::vector<Problem>& problems, std::ptrdiff_t row) {
+    std::string message = "covet: invalid " + info.name;
+    if (row >= 0) message += fmt::format(" (object {} of bulk_create)", row);
+    message += ": ";
+    for (std::size_t i = 0; i < problems.size(); ++i) {
+        const Problem& p = problems[i];
+        if (i > 0) message += "; ";
+        message += fmt::format("{}.{}: {} (value: {})", info.name, info.columns[p.column].field, p.message,
+                               shown(p.value));
+    }
+    const Problem& first = problems.front();
+    throw ValidationError(message, {.model = info.name,
+                                    .field = info.columns[first.column].field,
+                                    .value = covet::describe(first.value)});
+}
+
+void throw_integrity(const ModelInfo& info, const IntegrityError& error, std::string_view action,
+                     const std::vector<Value>& values) {
+    Error::Details details = error.details();
+    details.model = info.name;
+    std::string about;
+    if (!values.empty()) {  // deletes name other tables' columns: no field then
+        const std::vector<std::size_t> columns = named_columns(info, error.sqlite_message(), error.sqlite_code());
+        std::string fields;
+        std::string shown_values;
+        for (std::size_t c : columns) {
+            if (!fields.empty()) fields += ", ";
+            fields += info.columns[c].field;
+            if (!shown_values.empty()) shown_values += ", ";
+            shown_values += info.columns[c].field + " = " + shown(values[c]);
+        }
+        details.field = fields;
+        if (columns.size() == 1) details.value = covet::describe(values[columns.front()]);
+        if (!columns.empty()) about = " (" + shown_values + ")";
+    }
+    const std::string message = fmt::format("covet: cannot {} {}{}: {}", action, info.name, about, error.what());
+    if (dynamic_cast<const ProtectedError*>(&error)) throw ProtectedError(message, std::move(details));
+    if (dynamic_cast<const RestrictedError*>(&error)) throw RestrictedError(message, std::move(details));
+    throw IntegrityError(message, std::move(details));
+}
+
+void throw_does_not_exist(const ModelInfo& info, const Value& key) {
+    const std::string& field = info.columns.at(info.primary_key).field;
+    throw DoesNotExist(fmt::format("covet: {} matching {} = {} does not exist", info.name, field, shown(key)),
+                       {.model = info.name, .field = field, .value = covet::describe(key)});
+}
+
+void throw_lookup_multiple(const ModelInfo& info, std::span<const std::size_t> columns,
+                           const std::vector<Value>& values) {
+    std::string fields;
+    for (std::size_t c : columns) fields += (fields.empty() ? "" : ", ") + info.columns[c].field;
+    throw MultipleObjectsReturned(
+        fmt::format("covet: more than one {} matches {}", info.name, conditions(info, columns, values)),
+        {.model = info.name, .field = fields});
+}
+
+void throw_unsaved_delete(const ModelInfo& info) {
+    const std::string& field = info.columns.at(info.primary_key).field;
+    throw UsageError(fmt::format("covet: {} cannot be deleted: its primary key {} is not set", info.name, field),
+                     {.model = info.name, .field = field});
+}
+
+}  // namespace covet::detail
