@@ -36,6 +36,8 @@ class Install(unittest.TestCase):
                      os.path.join(self.includedir, "covet", "extension.h"),
                      os.path.join(self.libdir, "pkgconfig", "covet.pc")]:
             self.assertTrue(os.path.exists(path), path)
+        self.assertTrue(os.path.exists(os.path.join(self.libdir, "pkgconfig", "covet-cpp.pc")))
+        self.assertTrue(os.path.exists(os.path.join(self.includedir, "covet", "covet.hpp")))
         pc = open(os.path.join(self.libdir, "pkgconfig", "covet.pc")).read()
         self.assertIn("-lcovet-ext", pc)
         self.assertIn("Requires: sqlite3", pc)
@@ -66,6 +68,32 @@ class Install(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         result = run([exe])
         self.assertEqual((result.returncode, result.stdout.strip()), (0, "0.1.0"))
+
+
+    def test_a_cpp_program_builds_with_the_installed_pkgconfig(self):
+        source = os.path.join(self.dest.name, "models.cpp")
+        with open(source, "w") as f:
+            f.write('#include <covet/covet.hpp>\n'
+                    'struct Note { std::int64_t id = 0; std::string text{}; };\n'
+                    'BOOST_HANA_ADAPT_STRUCT(Note, id, text);\n'
+                    'int main() { covet::Database db{":memory:"}; db.migrate<Note>();\n'
+                    '  db.create(Note{.text = "hi"});\n'
+                    '  return db.objects<Note>().count() == 1 ? 0 : 1; }\n')
+        # The .pc files name the install prefix: point copies of them at the staging directory.
+        pkgconfig = os.path.join(self.dest.name, "pkgconfig")
+        os.makedirs(pkgconfig, exist_ok=True)
+        for name in ["covet.pc", "covet-cpp.pc"]:
+            text = open(os.path.join(self.libdir, "pkgconfig", name)).read()
+            prefix = next(line for line in text.splitlines() if line.startswith("prefix="))
+            with open(os.path.join(pkgconfig, name), "w") as f:
+                f.write(text.replace(prefix, "prefix=" + self.root, 1))
+        env = dict(os.environ, PKG_CONFIG_PATH=pkgconfig)
+        flags = run(["pkg-config", "--cflags", "--libs", "--static", "covet-cpp"], env=env)
+        self.assertEqual(flags.returncode, 0, flags.stderr)
+        exe = os.path.join(self.dest.name, "models")
+        result = run(["c++", source, "-o", exe] + flags.stdout.split())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(run([exe]).returncode, 0)
 
 
 class Module(unittest.TestCase):

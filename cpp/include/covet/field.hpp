@@ -51,8 +51,8 @@ struct field_traits {
 
 namespace detail {
 
-// Non-template helpers (model_info.cpp). They throw std::out_of_range for numbers that do not
-// fit and std::invalid_argument for NULL in a non-null field or unreadable text.
+// Non-template helpers (model_info.cpp). They throw covet::ValidationError for numbers that do
+// not fit, NULL in a non-null field and unreadable text.
 [[noreturn]] void throw_out_of_range(std::string message);
 [[noreturn]] void throw_invalid(std::string message);
 void check_bind(sqlite3_stmt* stmt, int rc);
@@ -81,7 +81,7 @@ const Blob& value_blob(const Value& value);
 std::size_t format_datetime(char* out, std::int64_t seconds, std::int64_t fraction, int digits);
 std::size_t format_date(char* out, std::int64_t days_since_epoch);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH:MM:SS[.fff...]" (' ' or 'T'), with an
-// optional trailing 'Z'. Throws std::invalid_argument otherwise.
+// optional trailing 'Z'. Throws covet::ValidationError otherwise.
 void parse_datetime(std::string_view text, std::int64_t& seconds, std::int64_t& nanoseconds);
 
 // Enum names: `names`/`values` are parallel arrays.

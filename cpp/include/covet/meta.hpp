@@ -84,7 +84,9 @@ struct field {
     bool url = false;                        // text fields: validated as a URL
     bool auto_now_add = false;               // time point / date fields: set to now on insert
     bool auto_now = false;                   // time point / date fields: set to now on every save
-    DefaultValue default_value{};            // CREATE TABLE ... DEFAULT, and create()'s default
+    DefaultValue default_value{};            // CREATE TABLE ... DEFAULT, for rows inserted by plain SQL
+                                             // (create() writes the member's value: give the struct
+                                             // member the same initializer)
 };
 
 template <class... Fields>

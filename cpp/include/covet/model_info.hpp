@@ -25,7 +25,7 @@ struct Column {
     bool primary_key = false;  // a field named id, or the one meta<T> marks
     bool unique = false;
     std::optional<std::size_t> max_length;  // for text: checked before writing, and a CHECK constraint
-    std::optional<Value> default_value;     // written by CREATE TABLE ... DEFAULT and used by create()
+    std::optional<Value> default_value;     // written by CREATE TABLE ... DEFAULT (create() writes the member)
     bool auto_now_add = false;              // set to now on insert (time points)
     bool auto_now = false;                  // set to now on every save
     bool email = false;                     // validated as an e-mail address
