@@ -211,4 +211,62 @@ void throw_unsaved_delete(const ModelInfo& info) {
                      {.model = info.name, .field = field});
 }
 
+void validate_object(const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object, std::ptrdiff_t row) {
+    if (!sql.any_validated) {
+        return;
+    }
+    std::vector<Problem> problems;
+    for (std::size_t column = 0; column < ops.count; ++column) {
+        if (!sql.validated[column]) {
+            continue;
+        }
+        Value value = field_value(ops, object, column);
+        std::string message = validate_value(info.columns[column], value);
+        if (!message.empty()) {
+            problems.push_back(Problem{column, std::move(value), std::move(message)});
+        }
+    }
+    if (!problems.empty()) {
+        throw_validation(info, problems, row);
+    }
+}
+
+bool step_write(Cursor& cursor, const ModelInfo& info, ModelOps ops, const void* object, std::string_view action) {
+    try {
+        const bool row = cursor.next();
+        if (row) {
+            while (cursor.next()) {
+            }
+        }
+        return row;
+    } catch (const IntegrityError& error) {
+        throw_integrity(info, error, action, to_values(ops, object));
+    }
+}
+
+void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {
+    const bool assign = sql.integer_key && primary_key_unset(info, ops, object);
+    Cursor cursor = db.query(sql.insert, sql.nulls);
+    bind_fields(ops, object, cursor.handle(), 1);
+    std::int64_t key = 0;
+    try {
+        if (cursor.next()) {
+            key = cursor.row().int64(0);
+            while (cursor.next()) {
+            }
+        }
+    } catch (const IntegrityError& error) {
+        throw_integrity(info, error, "save", to_values(ops, object));
+    }
+    if (assign) {
+        set_field(ops, object, info.primary_key, Value{key});
+    }
+}
+
+bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object) {
+    Cursor cursor = db.query(sql.update, sql.nulls);
+    bind_fields(ops, object, cursor.handle(), 1);
+    return step_write(cursor, info, ops, object, "save");
+}
+
 }  // namespace covet::detail

@@ -20,9 +20,6 @@
 #include <covet/transaction.hpp>
 #include <covet/value.hpp>
 
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/for_each.hpp>
-
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -94,66 +91,25 @@ const CrudSql& crud_sql() {
     return sql;
 }
 
-// The primary key holds no value yet: integer 0 or an empty std::optional.
-template <class M>
-bool key_unset(const M& value) {
-    if constexpr (is_optional<M>) {
-        return !value.has_value();
-    } else if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
-        return value == 0;
-    } else {
-        return false;
-    }
-}
-
 template <class T>
 bool primary_key_unset(const T& object) {
-    const std::size_t key = model_info<T>().primary_key;
-    bool unset = false;
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        if (i++ == key) {
-            unset = key_unset(boost::hana::second(p)(object));
-        }
-    });
-    return unset;
+    return primary_key_unset(model_info<T>(), model_ops<T>(), &object);
 }
 
 // Copies one field (by column index) from one object to another.
 template <class T>
 void copy_field(T& to, const T& from, std::size_t column) {
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        if (i++ == column) {
-            boost::hana::second(p)(to) = boost::hana::second(p)(from);
-        }
-    });
+    copy_field(model_ops<T>(), &to, &from, column);
 }
 
-// Checks the fields that have rules; ValidationError before anything is written.
+// Checks the fields that have rules; ValidationError before anything is written (crud.cpp).
+void validate_object(const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object, std::ptrdiff_t row);
+
 template <class T>
 void validate_object(const T& object, std::ptrdiff_t row = -1) {
     const CrudSql& sql = crud_sql<T>();
-    if (!sql.any_validated) {
-        return;
-    }
-    const ModelInfo& info = model_info<T>();
-    std::vector<Problem> problems;
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        const std::size_t column = i++;
-        if (!sql.validated[column]) {
-            return;
-        }
-        using M = member_t<T, decltype(p)>;
-        Value value = traits<M>::to_value(boost::hana::second(p)(object));
-        std::string message = validate_value(info.columns[column], value);
-        if (!message.empty()) {
-            problems.push_back(Problem{column, std::move(value), std::move(message)});
-        }
-    });
-    if (!problems.empty()) {
-        throw_validation(info, problems, row);
+    if (sql.any_validated) {
+        validate_object(model_info<T>(), sql, model_ops<T>(), &object, row);
     }
 }
 
@@ -166,15 +122,14 @@ std::size_t lookup_index(const L& lookup) {
         // Member pointers known only at run time: compare addresses on a dummy object.
         static const T dummy{};
         const void* target = &(dummy.*lookup);
-        std::size_t found = field_count<T>;
-        std::size_t i = 0;
-        boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-            if (static_cast<const void*>(&boost::hana::second(p)(dummy)) == target) {
+        const ModelOps ops = model_ops<T>();
+        std::size_t found = ops.count;
+        for (std::size_t i = 0; i < ops.count; ++i) {
+            if (ops.fields[i].at(const_cast<T*>(&dummy)) == target) {
                 found = i;
             }
-            ++i;
-        });
-        if (found == field_count<T>) {
+        }
+        if (found == ops.count) {
             throw_not_a_field(model_info<T>());
         }
         return found;
@@ -186,50 +141,25 @@ std::size_t lookup_index(const L& lookup) {
 }
 
 // Steps a write statement to the end; constraint failures become IntegrityErrors naming the model.
-// Returns whether it produced a row (RETURNING).
+// Returns whether it produced a row (RETURNING). (crud.cpp)
+bool step_write(Cursor& cursor, const ModelInfo& info, ModelOps ops, const void* object, std::string_view action);
 template <class T>
 bool step_write(Cursor& cursor, const T& object, std::string_view action) {
-    try {
-        const bool row = cursor.next();
-        if (row) {
-            while (cursor.next()) {
-            }
-        }
-        return row;
-    } catch (const IntegrityError& error) {
-        throw_integrity(model_info<T>(), error, action, to_values(object));
-    }
+    return step_write(cursor, model_info<T>(), model_ops<T>(), &object, action);
 }
 
-// INSERTs the object; sets its primary key when SQLite assigned it.
+// INSERTs the object; sets its primary key when SQLite assigned it. (crud.cpp)
+void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object);
 template <class T>
 void insert_row(Database& db, T& object) {
-    const CrudSql& sql = crud_sql<T>();
-    const bool assign = sql.integer_key && primary_key_unset(object);
-    Cursor cursor = db.query(sql.insert, sql.nulls);
-    bind_fields(object, cursor.handle(), 1);
-    std::int64_t key = 0;
-    try {
-        if (cursor.next()) {
-            key = cursor.row().int64(0);
-            while (cursor.next()) {
-            }
-        }
-    } catch (const IntegrityError& error) {
-        throw_integrity(model_info<T>(), error, "save", to_values(object));
-    }
-    if (assign) {
-        set_field(object, model_info<T>().primary_key, Value{key});
-    }
+    insert_row(db, model_info<T>(), crud_sql<T>(), model_ops<T>(), &object);
 }
 
 // UPDATEs every column but the key of the row with the object's key; false when there is none.
+bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object);
 template <class T>
 bool update_row(Database& db, const T& object) {
-    const CrudSql& sql = crud_sql<T>();
-    Cursor cursor = db.query(sql.update, sql.nulls);
-    bind_fields(object, cursor.handle(), 1);
-    return step_write(cursor, object, "save");
+    return update_row(db, model_info<T>(), crud_sql<T>(), model_ops<T>(), &object);
 }
 
 // The only row whose lookup columns equal the object's (nullopt: none); MultipleObjectsReturned.
@@ -240,14 +170,14 @@ std::optional<T> find_by(Database& db, const T& object, std::span<const std::siz
     const std::string text = lookup_sql(info, columns);
     Cursor cursor = db.query(text, std::span<const Value>(sql.nulls.data(), columns.size()));
     for (std::size_t k = 0; k < columns.size(); ++k) {
-        bind_field(object, columns[k], cursor.handle(), static_cast<int>(k + 1));
+        covet::bind_field(object, columns[k], cursor.handle(), static_cast<int>(k + 1));
     }
     if (!cursor.next()) {
         return std::nullopt;
     }
     std::optional<T> found{from_row<T>(cursor.handle(), 0)};
     if (cursor.next()) {
-        throw_lookup_multiple(info, columns, to_values(object));
+        throw_lookup_multiple(info, columns, covet::to_values(object));
     }
     return found;
 }

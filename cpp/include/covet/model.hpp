@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ranges>
 #include <string>
@@ -294,6 +295,125 @@ std::size_t column_index() {
 
 namespace detail {
 
+template <class T>
+void set_now(T& field, std::chrono::system_clock::time_point now) {
+    if constexpr (std::is_same_v<T, std::chrono::year_month_day>) {
+        field = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
+    } else if constexpr (is_optional<T>) {
+        typename T::value_type value{};
+        set_now(value, now);
+        field = value;
+    } else {
+        field = std::chrono::floor<typename T::duration>(now);
+    }
+}
+
+// The primary key holds no value yet: integer 0 or an empty std::optional.
+template <class M>
+bool key_unset(const M& value) {
+    if constexpr (is_optional<M>) {
+        return !value.has_value();
+    } else if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
+        return value == 0;
+    } else {
+        return false;
+    }
+}
+
+// ---- Type erasure: the per-field operations ------------------------------------------------------
+// The operations on one member, instantiated per member TYPE (shared by every model that has a
+// member of that type); `member` is the member's address.
+struct TypeOps {
+    ColumnType type;
+    bool nullable;
+    std::vector<std::string> (*choices)();
+    void (*bind)(const void* member, sqlite3_stmt* stmt, int index);
+    void (*read)(void* member, sqlite3_stmt* stmt, int column);
+    Value (*get)(const void* member);
+    void (*set)(void* member, const Value& value);
+    void (*set_now)(void* member, std::chrono::system_clock::time_point now);  // time fields only
+    bool (*key_unset)(const void* member);
+    void (*copy)(void* to, const void* from);
+};
+
+template <class M>
+struct type_ops_impl {
+    using Tr = traits<M>;
+    static void bind(const void* m, sqlite3_stmt* stmt, int index) { Tr::bind(stmt, index, *static_cast<const M*>(m)); }
+    static void read(void* m, sqlite3_stmt* stmt, int column) { *static_cast<M*>(m) = Tr::read(stmt, column); }
+    static Value get(const void* m) { return Tr::to_value(*static_cast<const M*>(m)); }
+    static void set(void* m, const Value& value) { *static_cast<M*>(m) = Tr::from_value(value); }
+    static void now(void* m, std::chrono::system_clock::time_point t) { set_now(*static_cast<M*>(m), t); }
+    static bool unset(const void* m) { return key_unset(*static_cast<const M*>(m)); }
+    static void copy(void* to, const void* from) { *static_cast<M*>(to) = *static_cast<const M*>(from); }
+    static constexpr auto now_function() {
+        if constexpr (is_time<M>) {
+            return &now;
+        } else {
+            return static_cast<void (*)(void*, std::chrono::system_clock::time_point)>(nullptr);
+        }
+    }
+};
+
+template <class M>
+inline constexpr TypeOps type_ops{traits<M>::type,
+                                  traits<M>::nullable,
+                                  &field_choices<M>,
+                                  &type_ops_impl<M>::bind,
+                                  &type_ops_impl<M>::read,
+                                  &type_ops_impl<M>::get,
+                                  &type_ops_impl<M>::set,
+                                  type_ops_impl<M>::now_function(),
+                                  &type_ops_impl<M>::unset,
+                                  &type_ops_impl<M>::copy};
+
+// One field of one model: the only per (model, member) code is `at`, the member's address.
+struct FieldOps {
+    void* (*at)(void* object);
+    const TypeOps* type;
+};
+
+// The fields of one model, in ModelInfo order.
+struct ModelOps {
+    const FieldOps* fields;
+    std::size_t count;
+};
+
+template <class T, class Accessor>
+struct field_at {
+    static_assert(std::is_default_constructible_v<Accessor>,
+                  "covet: custom Hana accessors must be stateless (default-constructible) function objects");
+    static void* at(void* object) { return static_cast<void*>(std::addressof(Accessor{}(*static_cast<T*>(object)))); }
+};
+template <class T, class P, P ptr>
+struct field_at<T, hana::struct_detail::member_ptr<P, ptr>> {
+    static void* at(void* object) { return static_cast<void*>(std::addressof(static_cast<T*>(object)->*ptr)); }
+};
+
+template <class T>
+inline constexpr auto field_ops_table = hana::unpack(hana::accessors<T>(), [](auto... p) {
+    return std::array<FieldOps, sizeof...(p)>{
+        FieldOps{&field_at<T, std::remove_cvref_t<decltype(hana::second(p))>>::at, &type_ops<member_t<T, decltype(p)>>}...};
+});
+
+template <class T>
+ModelOps model_ops() {
+    return ModelOps{field_ops_table<T>.data(), field_ops_table<T>.size()};
+}
+
+// The non-template loops over a model's fields (field_ops.cpp). `object` is the model object.
+void add_columns(ModelInfo& info, ModelOps ops, const std::string_view* names);
+void bind_fields(ModelOps ops, const void* object, sqlite3_stmt* stmt, int first_index);
+void bind_field(ModelOps ops, const void* object, std::size_t column, sqlite3_stmt* stmt, int index);
+Value field_value(ModelOps ops, const void* object, std::size_t column);
+void set_field(ModelOps ops, void* object, std::size_t column, const Value& value);
+void read_row(ModelOps ops, void* object, sqlite3_stmt* stmt, int first_column);
+std::vector<Value> to_values(ModelOps ops, const void* object);
+void apply_auto_now(const ModelInfo& info, ModelOps ops, void* object, bool creating,
+                    std::chrono::system_clock::time_point now);
+bool primary_key_unset(const ModelInfo& info, ModelOps ops, const void* object);
+void copy_field(ModelOps ops, void* to, const void* from, std::size_t column);
+
 template <class T, class F>
 void apply_field(ModelInfo& info, const F& f, std::optional<std::size_t>& primary_key) {
     static_assert(std::is_same_v<typename F::class_type, T> || std::is_base_of_v<typename F::class_type, T>,
@@ -361,16 +481,7 @@ ModelInfo build_model_info() {
     if constexpr (meta_has_table<T>) {
         info.table = std::string(std::string_view(m::table));
     }
-    info.columns.reserve(field_count<T>);
-    hana::for_each(hana::accessors<T>(), [&](auto p) {
-        using M = member_t<T, decltype(p)>;
-        Column& c = info.columns.emplace_back();
-        c.field = hana::to<const char*>(hana::first(p));
-        c.name = c.field;
-        c.type = detail::traits<M>::type;
-        c.nullable = detail::traits<M>::nullable;
-        c.choices = field_choices<M>();
-    });
+    add_columns(info, model_ops<T>(), field_names<T>.data());
 
     // Names given as constant expressions are checked at compile time; others in finish_model_info.
     if constexpr (meta_has_ordering<T>) {
@@ -414,19 +525,6 @@ ModelInfo build_model_info() {
     return info;
 }
 
-template <class T>
-void set_now(T& field, std::chrono::system_clock::time_point now) {
-    if constexpr (std::is_same_v<T, std::chrono::year_month_day>) {
-        field = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
-    } else if constexpr (is_optional<T>) {
-        typename T::value_type value{};
-        set_now(value, now);
-        field = value;
-    } else {
-        field = std::chrono::floor<typename T::duration>(now);
-    }
-}
-
 }  // namespace detail
 
 // The description of model T, built once (thread-safe function-local static).
@@ -458,13 +556,11 @@ Value to_value(const typename detail::member_pointer_traits<decltype(Member)>::m
 template <class T>
 std::vector<Value> to_values(const T& object) {
     static_assert(detail::model_ok<T>, "covet: see the unsupported_field_type error above");
-    std::vector<Value> values;
-    values.reserve(detail::field_count<T>);
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        using M = detail::member_t<T, decltype(p)>;
-        values.push_back(detail::traits<M>::to_value(boost::hana::second(p)(object)));
-    });
-    return values;
+    if constexpr (detail::model_ok<T>) {
+        return detail::to_values(detail::model_ops<T>(), &object);
+    } else {
+        return {};
+    }
 }
 
 // Binds every field to parameters first_index, first_index + 1, ... in ModelInfo order. Strings
@@ -473,11 +569,9 @@ std::vector<Value> to_values(const T& object) {
 template <class T>
 void bind_fields(const T& object, sqlite3_stmt* stmt, int first_index) {
     static_assert(detail::model_ok<T>, "covet: see the unsupported_field_type error above");
-    int index = first_index;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        using M = detail::member_t<T, decltype(p)>;
-        detail::traits<M>::bind(stmt, index++, boost::hana::second(p)(object));
-    });
+    if constexpr (detail::model_ok<T>) {
+        detail::bind_fields(detail::model_ops<T>(), &object, stmt, first_index);
+    }
 }
 template <class T>
 void bind_fields(const T&& object, sqlite3_stmt* stmt, int first_index) = delete;
@@ -486,13 +580,9 @@ void bind_fields(const T&& object, sqlite3_stmt* stmt, int first_index) = delete
 template <class T>
 void bind_field(const T& object, std::size_t column, sqlite3_stmt* stmt, int index) {
     static_assert(detail::model_ok<T>, "covet: see the unsupported_field_type error above");
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        if (i++ == column) {
-            using M = detail::member_t<T, decltype(p)>;
-            detail::traits<M>::bind(stmt, index, boost::hana::second(p)(object));
-        }
-    });
+    if constexpr (detail::model_ok<T>) {
+        detail::bind_field(detail::model_ops<T>(), &object, column, stmt, index);
+    }
 }
 template <class T>
 void bind_field(const T&& object, std::size_t column, sqlite3_stmt* stmt, int index) = delete;
@@ -501,39 +591,29 @@ void bind_field(const T&& object, std::size_t column, sqlite3_stmt* stmt, int in
 template <class T>
 Value field_value(const T& object, std::size_t column) {
     static_assert(detail::model_ok<T>, "covet: see the unsupported_field_type error above");
-    Value result;
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        if (i++ == column) {
-            using M = detail::member_t<T, decltype(p)>;
-            result = detail::traits<M>::to_value(boost::hana::second(p)(object));
-        }
-    });
-    return result;
+    if constexpr (detail::model_ok<T>) {
+        return detail::field_value(detail::model_ops<T>(), &object, column);
+    } else {
+        return {};
+    }
 }
 
 // Sets one field from a covet::Value (e.g. the primary key after an INSERT).
 template <class T>
 void set_field(T& object, std::size_t column, const Value& value) {
     static_assert(detail::model_ok<T>, "covet: see the unsupported_field_type error above");
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        if (i++ == column) {
-            using M = detail::member_t<T, decltype(p)>;
-            boost::hana::second(p)(object) = detail::traits<M>::from_value(value);
-        }
-    });
+    if constexpr (detail::model_ok<T>) {
+        detail::set_field(detail::model_ops<T>(), &object, column, value);
+    }
 }
 
 // Reads every field from columns first_column, first_column + 1, ... in ModelInfo order.
 template <class T>
 void read_row(T& object, sqlite3_stmt* stmt, int first_column) {
     static_assert(detail::model_ok<T>, "covet: see the unsupported_field_type error above");
-    int column = first_column;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        using M = detail::member_t<T, decltype(p)>;
-        boost::hana::second(p)(object) = detail::traits<M>::read(stmt, column++);
-    });
+    if constexpr (detail::model_ok<T>) {
+        detail::read_row(detail::model_ops<T>(), &object, stmt, first_column);
+    }
 }
 
 template <class T>
@@ -547,17 +627,9 @@ T from_row(sqlite3_stmt* stmt, int first_column) {
 template <class T>
 void apply_auto_now(T& object, bool creating,
                     std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
-    const ModelInfo& info = model_info<T>();
-    std::size_t i = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
-        using M = detail::member_t<T, decltype(p)>;
-        const Column& c = info.columns[i++];
-        if constexpr (detail::is_time<M>) {
-            if (c.auto_now || (creating && c.auto_now_add)) {
-                detail::set_now(boost::hana::second(p)(object), now);
-            }
-        }
-    });
+    if constexpr (detail::model_ok<T>) {
+        detail::apply_auto_now(model_info<T>(), detail::model_ops<T>(), &object, creating, now);
+    }
 }
 
 }  // namespace covet

@@ -108,7 +108,7 @@ R from_result(const Value& value) {
 template <class Item>
 struct row_reader {
     // A model: every column, in ModelInfo order, into the reused object.
-    static void read(const Row& row, Item& item) { read_row(item, row.handle(), 0); }
+    static void read(const Row& row, Item& item) { covet::read_row(item, row.handle(), 0); }
 };
 
 template <class... E>

@@ -1,0 +1,107 @@
+// The non-template loops over a model's fields (model.hpp's detail::ModelOps): binding, reading,
+// conversions to and from covet::Value, auto_now. Per model, only the table of FieldOps (one
+// accessor per member) is instantiated; the per-type operations are shared by all models.
+#include <covet/model.hpp>
+
+namespace covet::detail {
+
+namespace {
+
+void* member_at(const FieldOps& field, const void* object) {
+    return field.at(const_cast<void*>(object));
+}
+
+}  // namespace
+
+void add_columns(ModelInfo& info, ModelOps ops, const std::string_view* names) {
+    info.columns.reserve(info.columns.size() + ops.count);
+    for (std::size_t i = 0; i < ops.count; ++i) {
+        const TypeOps& type = *ops.fields[i].type;
+        Column& c = info.columns.emplace_back();
+        c.field = std::string(names[i]);
+        c.name = c.field;
+        c.type = type.type;
+        c.nullable = type.nullable;
+        c.choices = type.choices();
+    }
+}
+
+void bind_fields(ModelOps ops, const void* object, sqlite3_stmt* stmt, int first_index) {
+    int index = first_index;
+    for (std::size_t i = 0; i < ops.count; ++i) {
+        const FieldOps& field = ops.fields[i];
+        field.type->bind(member_at(field, object), stmt, index++);
+    }
+}
+
+void bind_field(ModelOps ops, const void* object, std::size_t column, sqlite3_stmt* stmt, int index) {
+    if (column < ops.count) {
+        const FieldOps& field = ops.fields[column];
+        field.type->bind(member_at(field, object), stmt, index);
+    }
+}
+
+Value field_value(ModelOps ops, const void* object, std::size_t column) {
+    if (column < ops.count) {
+        const FieldOps& field = ops.fields[column];
+        return field.type->get(member_at(field, object));
+    }
+    return Value{};
+}
+
+void set_field(ModelOps ops, void* object, std::size_t column, const Value& value) {
+    if (column < ops.count) {
+        const FieldOps& field = ops.fields[column];
+        field.type->set(field.at(object), value);
+    }
+}
+
+void read_row(ModelOps ops, void* object, sqlite3_stmt* stmt, int first_column) {
+    int column = first_column;
+    for (std::size_t i = 0; i < ops.count; ++i) {
+        const FieldOps& field = ops.fields[i];
+        field.type->read(field.at(object), stmt, column++);
+    }
+}
+
+std::vector<Value> to_values(ModelOps ops, const void* object) {
+    std::vector<Value> values;
+    values.reserve(ops.count);
+    for (std::size_t i = 0; i < ops.count; ++i) {
+        const FieldOps& field = ops.fields[i];
+        values.push_back(field.type->get(member_at(field, object)));
+    }
+    return values;
+}
+
+void apply_auto_now(const ModelInfo& info, ModelOps ops, void* object, bool creating,
+                    std::chrono::system_clock::time_point now) {
+    for (std::size_t i = 0; i < ops.count; ++i) {
+        const FieldOps& field = ops.fields[i];
+        if (field.type->set_now == nullptr) {
+            continue;
+        }
+        const Column& c = info.columns[i];
+        if (c.auto_now || (creating && c.auto_now_add)) {
+            field.type->set_now(field.at(object), now);
+        }
+    }
+}
+
+bool primary_key_unset(const ModelInfo& info, ModelOps ops, const void* object) {
+    const std::size_t key = info.primary_key;
+    if (key >= ops.count) {
+        return false;
+    }
+    const FieldOps& field = ops.fields[key];
+    return field.type->key_unset(member_at(field, object));
+}
+
+void copy_field(ModelOps ops, void* to, const void* from, std::size_t column) {
+    if (column < ops.count) {
+        const FieldOps& field = ops.fields[column];
+        field.type->copy(field.at(to), member_at(field, from));
+    }
+}
+
+}  // namespace covet::detail
