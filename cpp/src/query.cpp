@@ -2,12 +2,7 @@
 // validating them against a ModelInfo.
 #include <covet/query.hpp>
 
-#if __has_include(<covet/error.hpp>)
 #include <covet/error.hpp>
-#define COVET_QUERY_HAS_ERROR 1
-#else
-#include <stdexcept>
-#endif
 
 #include <fmt/format.h>
 
@@ -19,13 +14,7 @@ namespace covet {
 
 namespace {
 
-[[noreturn]] void fail(std::string message) {
-#ifdef COVET_QUERY_HAS_ERROR
-    throw UsageError(message);
-#else
-    throw std::invalid_argument(std::move(message));
-#endif
-}
+[[noreturn]] void fail(std::string message) { throw UsageError(std::move(message)); }
 
 constexpr std::array<Lookup, 15> lookups = {
     Lookup::Exact, Lookup::IExact, Lookup::Contains,   Lookup::IContains, Lookup::StartsWith,

@@ -1,5 +1,6 @@
 // The per-connection model registry (registry.hpp): a process-wide map from sqlite3* to the
 // models migrated on that connection, emptied by SQLite itself when the connection closes.
+#include "names.hpp"
 #include <covet/registry.hpp>
 
 #include <covet/database.hpp>
@@ -29,15 +30,7 @@ std::unordered_map<sqlite3*, std::unique_ptr<Registry>>& registries() {
     return map;
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
+using detail::ascii_lower;
 
 Registry* find_registry(sqlite3* handle) {
     const std::lock_guard lock(registries_mutex);
@@ -95,7 +88,7 @@ const ModelInfo* find_model(Database& db, std::string_view table) {
     if (!registry) {
         return nullptr;
     }
-    auto it = registry->by_table.find(lower(table));
+    auto it = registry->by_table.find(ascii_lower(table));
     return it == registry->by_table.end() ? nullptr : it->second;
 }
 
@@ -117,7 +110,7 @@ std::vector<const ModelInfo*> registered_models(Database& db) {
 void register_models(Database& db, std::span<const ModelInfo* const> models) {
     for (std::size_t i = 0; i < models.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
-            if (models[i] != models[j] && lower(models[i]->table) == lower(models[j]->table)) {
+            if (models[i] != models[j] && ascii_lower(models[i]->table) == ascii_lower(models[j]->table)) {
                 throw SchemaError(fmt::format("covet: models {} and {} both use table \"{}\"", models[j]->name,
                                               models[i]->name, models[i]->table));
             }
@@ -128,7 +121,7 @@ void register_models(Database& db, std::span<const ModelInfo* const> models) {
     }
     Registry* registry = registry_of(db, true);
     for (const ModelInfo* model : models) {
-        registry->by_table[lower(model->table)] = model;
+        registry->by_table[ascii_lower(model->table)] = model;
     }
 }
 

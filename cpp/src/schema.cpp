@@ -1,4 +1,5 @@
 // Schema (schema.hpp): DDL from ModelInfo, comparison with the database, additive migrations.
+#include "names.hpp"
 #include <covet/schema.hpp>
 
 #include <covet/database.hpp>
@@ -19,17 +20,9 @@
 namespace covet {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
+using detail::ascii_lower;
 
-bool same_name(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+bool same_name(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
 
 std::string_view type_name(ColumnType type) {
     switch (type) {
@@ -43,7 +36,7 @@ std::string_view type_name(ColumnType type) {
 
 // SQLite's type affinity of a declared type (https://sqlite.org/datatype3.html, 3.1).
 std::string_view affinity(std::string_view declared) {
-    const std::string type = lower(declared);
+    const std::string type = ascii_lower(declared);
     auto has = [&](std::string_view part) { return type.find(part) != std::string::npos; };
     if (has("int")) return "INTEGER";
     if (has("char") || has("clob") || has("text")) return "TEXT";

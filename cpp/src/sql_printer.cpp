@@ -2,12 +2,7 @@
 // semantics. No value is ever written into the text; identifiers are always quoted.
 #include <covet/sql_printer.hpp>
 
-#if __has_include(<covet/error.hpp>)
 #include <covet/error.hpp>
-#define COVET_PRINTER_HAS_ERROR 1
-#else
-#include <stdexcept>
-#endif
 
 #include <fmt/format.h>
 
@@ -17,13 +12,7 @@ namespace covet {
 
 namespace {
 
-[[noreturn]] void fail(std::string message) {
-#ifdef COVET_PRINTER_HAS_ERROR
-    throw UsageError(message);
-#else
-    throw std::invalid_argument(std::move(message));
-#endif
-}
+[[noreturn]] void fail(std::string message) { throw UsageError(std::move(message)); }
 
 bool is_null(const Value& v) { return std::holds_alternative<std::nullptr_t>(v); }
 
