@@ -8,115 +8,29 @@
 #include <optional>
 #include <string>
 
-struct Author {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Author, id, name, note, rank, score, active, created);
+// Ten distinct models of the same shape: each is its own struct, reflected on its own.
+#define PROBE_MODEL(Name)                                                        \
+    struct Name {                                                                \
+        std::int64_t id = 0;                                                     \
+        std::string name{};                                                      \
+        std::optional<std::string> note{};                                       \
+        int rank = 0;                                                            \
+        double score = 0;                                                        \
+        bool active = true;                                                      \
+        std::chrono::sys_seconds created{};                                      \
+    };                                                                           \
+    BOOST_HANA_ADAPT_STRUCT(Name, id, name, note, rank, score, active, created);
 
-struct Publisher {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Publisher, id, name, note, rank, score, active, created);
-
-struct Category {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Category, id, name, note, rank, score, active, created);
-
-struct Book {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Book, id, name, note, rank, score, active, created);
-
-struct Review {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Review, id, name, note, rank, score, active, created);
-
-struct Shelf {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Shelf, id, name, note, rank, score, active, created);
-
-struct Member {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Member, id, name, note, rank, score, active, created);
-
-struct Loan {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Loan, id, name, note, rank, score, active, created);
-
-struct Event {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Event, id, name, note, rank, score, active, created);
-
-struct Tag {
-    std::int64_t id = 0;
-    std::string name;
-    std::optional<std::string> note;
-    int rank = 0;
-    double score = 0;
-    bool active = true;
-    std::chrono::sys_seconds created{};
-};
-BOOST_HANA_ADAPT_STRUCT(Tag, id, name, note, rank, score, active, created);
+PROBE_MODEL(Author)
+PROBE_MODEL(Publisher)
+PROBE_MODEL(Category)
+PROBE_MODEL(Book)
+PROBE_MODEL(Review)
+PROBE_MODEL(Shelf)
+PROBE_MODEL(Member)
+PROBE_MODEL(Loan)
+PROBE_MODEL(Event)
+PROBE_MODEL(Tag)
 
 template <class T>
 std::int64_t exercise(covet::Database& db) {
