@@ -140,7 +140,7 @@ std::string lookup_sql(const ModelInfo& info, std::span<const std::size_t> colum
 
 std::size_t lookup_column(const ModelInfo& info, std::string_view field) {
     if (const Column* c = info.field(field)) return static_cast<std::size_t>(c - info.columns.data());
-    throw UsageError(fmt::format("covet: {} has no field named '{}'", info.name, field), {.model = info.name,
+    throw UsageError(info.no_field_message(field), {.model = info.name,
                                                                                          .field = std::string(field)});
 }
 

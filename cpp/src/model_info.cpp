@@ -26,6 +26,12 @@ const Column* ModelInfo::field(std::string_view name) const {
     return nullptr;
 }
 
+std::string ModelInfo::no_field_message(std::string_view wanted) const {
+    std::string fields;
+    for (const Column& c : columns) fields += (fields.empty() ? "" : ", ") + c.field;
+    return fmt::format("covet: {} has no field '{}' (fields: {})", name, wanted, fields);
+}
+
 std::string describe(const Value& value) {
     struct Visitor {
         std::string operator()(std::nullptr_t) const { return "NULL"; }

@@ -31,15 +31,6 @@ std::string lookup_list() {
     return out;
 }
 
-std::string field_list(const ModelInfo& model) {
-    std::string out;
-    for (const Column& c : model.columns) {
-        if (!out.empty()) out += ", ";
-        out += c.field;
-    }
-    return out;
-}
-
 std::vector<std::string> split_path(std::string_view text) {
     std::vector<std::string> out;
     for (;;) {
@@ -240,7 +231,7 @@ const Column& resolve_field(const ModelInfo& model, const std::vector<std::strin
     if (path.empty()) fail(fmt::format("covet: empty field name in '{}'", expression));
     const Column* column = find_column(model, path[0]);
     if (!column)
-        fail(fmt::format("covet: {} has no field '{}' (fields: {})", model.name, path[0], field_list(model)));
+        fail(model.no_field_message(path[0]));
     if (path.size() > 1) {
         // Fields are not relations yet, so whatever follows a field must have been meant as a
         // lookup. (With relations: follow the relation to its model and resolve the rest there.)
@@ -257,7 +248,7 @@ const Column& resolve_field(const ModelInfo& model, const std::vector<std::strin
 const Column& resolve_field(const ModelInfo& model, std::string_view field) {
     const Column* column = find_column(model, field);
     if (!column)
-        fail(fmt::format("covet: {} has no field '{}' (fields: {})", model.name, field, field_list(model)));
+        fail(model.no_field_message(field));
     return *column;
 }
 

@@ -416,7 +416,8 @@ TEST_CASE_FIXTURE(Fixture, "get_or_create finds or creates, in one transaction")
     db.create(Author{.name = "Bob", .email = "bob2@example.com"});
     CHECK_THROWS_AS(db.get_or_create(Author{.name = "Bob", .email = "x@example.com"}, &Author::name),
                     covet::MultipleObjectsReturned);
-    CHECK_THROWS_AS(db.get_or_create(ann(), "nope"), covet::UsageError);
+    CHECK_THROWS_WITH_AS(db.get_or_create(ann(), "nope"),
+                         "covet: Author has no field 'nope' (fields: id, name, email, website)", covet::UsageError);
     CHECK_FALSE(db.in_transaction());
 }
 

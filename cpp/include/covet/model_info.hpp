@@ -47,6 +47,8 @@ struct ModelInfo {
 
     // The column of a field, by C++ member name; nullptr if there is none.
     const Column* field(std::string_view name) const;
+    // "covet: Book has no field 'pags' (fields: id, title, pages)": the one wording of that error.
+    std::string no_field_message(std::string_view name) const;
 };
 
 }  // namespace covet
