@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "fixtures.hpp"
+
 namespace covet::test {
 
 Db::Db(const std::string& path, bool load_covet) {
@@ -99,22 +101,7 @@ void library_rows(Db& db) {
     )");
 }
 
-void artist_album_song(Db& db) {
-    db.exec(R"(
-        CREATE TABLE artist(id INTEGER PRIMARY KEY, name TEXT);
-        CREATE TABLE album(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL);
-        CREATE TABLE song(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, album_id INTEGER NOT NULL);
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'album', 'artist_id', 'artist', 'CASCADE');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
-            ('foreign_key', 'song', 'artist_id', 'artist', 'CASCADE', 'songs');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'song', 'album_id', 'album', 'RESTRICT');
-        INSERT INTO artist VALUES (1, 'artist-1'), (2, 'artist-2');
-        INSERT INTO album VALUES (1, 1), (2, 2);
-        INSERT INTO song VALUES (1, 1, 1), (2, 2, 2);
-    )");
-}
+void artist_album_song(Db& db) { db.exec(artist_album_song_sql); }
 
 void users_posts(Db& db) {
     db.exec(R"(CREATE TABLE users(id INTEGER PRIMARY KEY);

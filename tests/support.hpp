@@ -42,9 +42,7 @@ void library_schema(Db& db);
 // books 1,2 by Ann, 3 by Bob; books_categories (1,1) (1,2) (3,2).
 void library_rows(Db& db);
 
-// Django's documentation example for RESTRICT: artist, album (artist CASCADE), song (artist
-// CASCADE, album RESTRICT); artists 1, 2; albums 1 (artist 1), 2 (artist 2); songs 1 (artist 1,
-// album 1), 2 (artist 2, album 2).
+// Django's documentation example for RESTRICT (fixtures.hpp: artist_album_song_sql).
 void artist_album_song(Db& db);
 
 // users, posts (editor SET_NULL, owner SET_DEFAULT to the column's DEFAULT 1); users 1, 2, 3;

@@ -2,6 +2,8 @@
 #include <covet/database.hpp>
 #include <covet/error.hpp>
 
+#include "../fixtures.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -29,23 +31,8 @@ E expect(covet::Database& db, const std::string& sql) {
     throw std::logic_error("unreachable");
 }
 
-// Artist, album (artist CASCADE), song (artist CASCADE, album RESTRICT): Django's RESTRICT example.
-void artist_album_song(covet::Database& db) {
-    db.execute_script(R"(
-        CREATE TABLE artist(id INTEGER PRIMARY KEY, name TEXT);
-        CREATE TABLE album(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL);
-        CREATE TABLE song(id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, album_id INTEGER NOT NULL);
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'album', 'artist_id', 'artist', 'CASCADE');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete, related_name) VALUES
-            ('foreign_key', 'song', 'artist_id', 'artist', 'CASCADE', 'songs');
-        INSERT INTO covet_relations(kind, from_table, from_column, to_table, on_delete) VALUES
-            ('foreign_key', 'song', 'album_id', 'album', 'RESTRICT');
-        INSERT INTO artist VALUES (1, 'artist-1'), (2, 'artist-2');
-        INSERT INTO album VALUES (1, 1), (2, 2);
-        INSERT INTO song VALUES (1, 1, 1), (2, 2, 2);
-    )");
-}
+// Django's RESTRICT example (tests/fixtures.hpp).
+void artist_album_song(covet::Database& db) { db.execute_script(covet::test::artist_album_song_sql); }
 
 std::int64_t count(covet::Database& db, const std::string& table) {
     return std::get<std::int64_t>(db.query_value("SELECT count(*) FROM " + table));
