@@ -1,6 +1,6 @@
 -- covet demo: the library example, in the sqlite3 shell.
 --
---   ninja -C build demo
+--   ninja -C build demo_sql          (or demo: this script, then examples/library.cpp)
 --   sqlite3 :memory: -cmd '.load build/ext/covet' < sql/demo.sql
 --
 -- The caller loads covet first; this script never names the module's path. Two statements are

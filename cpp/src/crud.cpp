@@ -1,9 +1,10 @@
 // The non-template parts of crud.hpp: the per-model SQL text, error construction, and the parsing
 // of covet_delete()'s result.
 #include <covet/crud.hpp>
+#include <covet/registry.hpp>
 #include <covet/sql_printer.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -261,12 +262,39 @@ void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOp
     if (assign) {
         set_field(ops, object, info.primary_key, Value{key});
     }
+    attach_relations(info, object, db.ref(), 0);
 }
 
-bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object) {
+bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {
     Cursor cursor = db.query(sql.update, sql.nulls);
     bind_fields(ops, object, cursor.handle(), 1);
-    return step_write(cursor, info, ops, object, "save");
+    const bool found = step_write(cursor, info, ops, object, "save");
+    if (found) attach_relations(info, object, db.ref(), 0);
+    return found;
+}
+
+void throw_delete_refused(Database& db, const ModelInfo& info, const IntegrityError& error, const Value& keys) {
+    if (!dynamic_cast<const ProtectedError*>(&error) && !dynamic_cast<const RestrictedError*>(&error))
+        throw_integrity(info, error, "delete", {});
+    // The objects that forbid it, from the same computation covet_delete() made (Django's
+    // ProtectedError.protected_objects).
+    std::vector<std::string> blocking;
+    for (const Row& row : db.query("SELECT table_name, pk FROM covet_delete_plan(?1, ?2) WHERE blocking "
+                                   "ORDER BY table_name, pk",
+                                   {Value{info.table}, keys})) {
+        const std::string table(row.text(0));
+        const ModelInfo* model = find_model(db, table);
+        blocking.push_back(fmt::format("{}({})", model ? model->name : table, covet::describe(row.value(1))));
+    }
+    Error::Details details = error.details();
+    details.model = info.name;
+    details.blocking = blocking;
+    // The extension's message ("covet: PROTECT: cannot delete from authors: ... relation
+    // loans.book ..."), then the objects.
+    std::string message = error.sqlite_message();
+    if (!blocking.empty()) message += fmt::format("; blocked by {}", fmt::join(blocking, ", "));
+    if (dynamic_cast<const ProtectedError*>(&error)) throw ProtectedError(message, std::move(details));
+    throw RestrictedError(message, std::move(details));
 }
 
 }  // namespace covet::detail

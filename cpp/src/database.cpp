@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <sstream>
 #include <unordered_map>
 #include <variant>
@@ -231,7 +232,11 @@ Cursor::iterator Cursor::begin() {
 // ----------------------------------------------------------------------------------------- Database
 
 Database::Database(const std::string& path, DatabaseOptions options)
-    : path_(path), options_(options), owner_(std::this_thread::get_id()), cache_(std::make_unique<Cache>()) {
+    : path_(path),
+      options_(options),
+      owner_(std::this_thread::get_id()),
+      cache_(std::make_unique<Cache>()),
+      self_(std::make_shared<Database* const>(this)) {
     int flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
     flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -264,8 +269,42 @@ Database::Database(const std::string& path, DatabaseOptions options)
 }
 
 Database::~Database() {
+    self_.reset();  // relation fields that kept a DatabaseRef now see it gone
     for (auto& [sql, slot] : cache_->map) sqlite3_finalize(slot.stmt);
     sqlite3_close_v2(db_);
+}
+
+DatabaseRef Database::ref() const noexcept { return DatabaseRef(self_); }
+
+void Database::guard_lazy_loads(std::size_t limit, LazyLoadAction action) {
+    lazy_limit_ = limit;
+    lazy_action_ = action;
+    lazy_counts_.clear();
+}
+
+std::function<void(std::string_view)> Database::on_warning(std::function<void(std::string_view)> hook) {
+    return std::exchange(warning_hook_, std::move(hook));
+}
+
+void Database::note_lazy_load(std::uint64_t origin, const std::string& relation, const std::string& suggestion) {
+    if (lazy_limit_ == 0 || origin == 0) return;
+    if (origin != lazy_origin_) {
+        lazy_origin_ = origin;
+        lazy_counts_.clear();
+    }
+    auto it = std::find_if(lazy_counts_.begin(), lazy_counts_.end(), [&](const auto& e) { return e.first == relation; });
+    if (it == lazy_counts_.end()) it = lazy_counts_.insert(lazy_counts_.end(), {relation, 0});
+    if (++it->second != lazy_limit_ + 1) return;  // once per evaluation and relation
+    const std::string message = fmt::format(
+        "covet: N+1 queries: {} was loaded lazily {} times for the objects of one query (limit {}); load it with "
+        "the query: {}",
+        relation, it->second, lazy_limit_, suggestion);
+    if (lazy_action_ == LazyLoadAction::Raise) throw UsageError(message);
+    if (warning_hook_) {
+        warning_hook_(message);
+    } else {
+        std::fprintf(stderr, "%s\n", message.c_str());
+    }
 }
 
 void Database::throw_wrong_thread() const {

@@ -26,6 +26,33 @@ void add_columns(ModelInfo& info, ModelOps ops, const std::string_view* names) {
     }
 }
 
+void add_relations(ModelInfo& info, ModelOps ops, const std::string_view* names) {
+    for (std::size_t i = 0; i < ops.relation_count; ++i) {
+        ops.relations[i].ops->describe(info, names[i], i);
+    }
+}
+
+void attach_relations(const ModelInfo& info, void* object, const DatabaseRef& db, std::uint64_t origin) {
+    const ModelOps& ops = info.ops;
+    if (ops.relation_count == 0) {
+        return;
+    }
+    const Attachment attachment{db, &info, field_value(ops, object, info.primary_key), origin};
+    for (std::size_t i = 0; i < ops.relation_count; ++i) {
+        const RelationField& field = ops.relations[i];
+        field.ops->attach(field.at(object), attachment, i);
+    }
+}
+
+void prepare_relations(const ModelInfo& info, void* object) {
+    for (const Relation& relation : info.relations) {
+        const RelationField& field = info.ops.relations[relation.member];
+        if (field.ops->before_save != nullptr) {
+            field.ops->before_save(field.at(object), info, relation);
+        }
+    }
+}
+
 void bind_fields(ModelOps ops, const void* object, sqlite3_stmt* stmt, int first_index) {
     int index = first_index;
     for (std::size_t i = 0; i < ops.count; ++i) {

@@ -31,17 +31,6 @@ std::string lookup_list() {
     return out;
 }
 
-std::vector<std::string> split_path(std::string_view text) {
-    std::vector<std::string> out;
-    for (;;) {
-        auto pos = text.find("__");
-        out.emplace_back(text.substr(0, pos));
-        if (pos == std::string_view::npos) break;
-        text.remove_prefix(pos + 2);
-    }
-    return out;
-}
-
 std::string join_path(const std::vector<std::string>& path) {
     std::string out;
     for (const auto& s : path) {
@@ -51,11 +40,25 @@ std::string join_path(const std::vector<std::string>& path) {
     return out;
 }
 
+// A field by C++ name, "pk", or a ForeignKey's column name as Django's attname ("author_id").
 const Column* find_column(const ModelInfo& model, std::string_view field) {
     if (field == "pk" && model.primary_key < model.columns.size()) return &model.columns[model.primary_key];
     for (const Column& c : model.columns)
         if (c.field == field) return &c;
+    for (const Relation& r : model.relations)
+        if (r.column && model.columns[*r.column].name == field) return &model.columns[*r.column];
     return nullptr;
+}
+
+// "covet: Book has no field 'x' (fields: ...; relations: ...)".
+[[noreturn]] void no_field(const ModelInfo& model, std::string_view name) {
+    std::string message = model.no_field_message(name);
+    const std::vector<std::string> relations = detail::relation_list(model);
+    if (!relations.empty()) {
+        message.pop_back();  // the closing parenthesis
+        message += fmt::format("; relations: {})", fmt::join(relations, ", "));
+    }
+    fail(std::move(message));
 }
 
 bool is_null(const Value& v) { return std::holds_alternative<std::nullptr_t>(v); }
@@ -94,13 +97,24 @@ void check_values(const Condition& c) {
 void check_filter(const ModelInfo& model, const Filter& f) {
     if (f.kind() == Filter::Kind::Condition) {
         const Condition& c = f.condition();
-        (void)resolve_field(model, c.path, c.expression());
+        (void)resolve_path(model, c.path, c.expression());
         return;
     }
     for (const Filter& child : f.children()) check_filter(model, child);
 }
 
 }  // namespace
+
+std::vector<std::string> split_path(std::string_view text) {
+    std::vector<std::string> out;
+    for (;;) {
+        auto pos = text.find("__");
+        out.emplace_back(text.substr(0, pos));
+        if (pos == std::string_view::npos) break;
+        text.remove_prefix(pos + 2);
+    }
+    return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Lookups
@@ -226,29 +240,58 @@ Filter Q(std::string_view expression, Value value) {
 // ---------------------------------------------------------------------------------------------
 // Fields
 
+bool FieldPath::many() const {
+    return std::any_of(hops.begin(), hops.end(), [](const RelationLink& l) { return l.many; });
+}
+
+bool FieldPath::optional() const {
+    return std::any_of(hops.begin(), hops.end(), [](const RelationLink& l) { return l.optional; });
+}
+
+FieldPath resolve_path(const ModelInfo& model, const std::vector<std::string>& path, std::string_view expression) {
+    if (path.empty()) fail(fmt::format("covet: empty field name in '{}'", expression));
+    FieldPath out;
+    const ModelInfo* current = &model;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const std::string& name = path[i];
+        const bool last = i + 1 == path.size();
+        std::optional<RelationLink> link = detail::find_link(*current, name);
+        if (link && !link->reverse && !link->many && last) {
+            out.column = link->from_column;  // "author": the key column itself, no join
+            return out;
+        }
+        if (link) {
+            out.hops.push_back(*link);
+            current = link->to;
+            if (last) out.column = &current->columns[current->primary_key];
+            continue;
+        }
+        const Column* column = find_column(*current, name);
+        if (!column) no_field(*current, name);
+        if (!last) {
+            std::string message = fmt::format("covet: unknown lookup '{}' in '{}' (lookups: {})", path[i + 1],
+                                              expression, lookup_list());
+            if (path.size() > i + 2 || !expression.ends_with(path[i + 1]))  // meant as a path across a relation
+                message += fmt::format("; {}.{} is not a relation", current->name, name);
+            fail(std::move(message));
+        }
+        out.column = column;
+    }
+    return out;
+}
+
 const Column& resolve_field(const ModelInfo& model, const std::vector<std::string>& path,
                             std::string_view expression) {
-    if (path.empty()) fail(fmt::format("covet: empty field name in '{}'", expression));
-    const Column* column = find_column(model, path[0]);
-    if (!column)
-        fail(model.no_field_message(path[0]));
-    if (path.size() > 1) {
-        // Fields are not relations yet, so whatever follows a field must have been meant as a
-        // lookup. (With relations: follow the relation to its model and resolve the rest there.)
-        std::string message =
-            fmt::format("covet: unknown lookup '{}' in '{}' (lookups: {})", path[1], expression, lookup_list());
-        if (path.size() > 2 || !expression.ends_with(path[1]))  // meant as a path across a relation
-            message += fmt::format("; {}.{} is not a relation (lookups across relations come later)",
-                                   model.name, path[0]);
-        fail(std::move(message));
-    }
-    return *column;
+    FieldPath resolved = resolve_path(model, path, expression);
+    if (!resolved.hops.empty())
+        fail(fmt::format("covet: '{}' crosses a relation, which this operation of {} does not support", expression,
+                         model.name));
+    return *resolved.column;
 }
 
 const Column& resolve_field(const ModelInfo& model, std::string_view field) {
     const Column* column = find_column(model, field);
-    if (!column)
-        fail(model.no_field_message(field));
+    if (!column) no_field(model, field);
     return *column;
 }
 
@@ -293,6 +336,14 @@ struct Query::State {
     std::vector<Aggregate> aggregates;
     bool grouped = false;
     std::vector<Assignment> assignments;
+    std::vector<Filter> filter_calls;
+    std::vector<std::vector<std::string>> select_related;
+    std::vector<Prefetch> prefetches;
+    std::shared_ptr<const RelationLink> related_link;
+    Value related_owner;
+    std::string source_relation;
+    Value source_keys;
+    const Column* source_key = nullptr;
 };
 
 namespace {
@@ -332,6 +383,19 @@ const std::vector<std::string>& Query::value_fields() const { return state_->val
 const std::vector<Aggregate>& Query::aggregates() const { return state_->aggregates; }
 bool Query::is_grouped() const { return state_->grouped; }
 const std::vector<Assignment>& Query::assignments() const { return state_->assignments; }
+const std::vector<Filter>& Query::filter_calls() const { return state_->filter_calls; }
+const std::vector<std::vector<std::string>>& Query::select_related_paths() const { return state_->select_related; }
+const std::vector<Prefetch>& Query::prefetches() const { return state_->prefetches; }
+const RelationLink* Query::related_link() const { return state_->related_link.get(); }
+const Value& Query::related_owner() const { return state_->related_owner; }
+const std::string& Query::source_relation() const { return state_->source_relation; }
+const Value& Query::source_keys() const { return state_->source_keys; }
+const Column* Query::source_key() const { return state_->source_key; }
+
+Prefetch::Prefetch(std::string path_) : path(std::move(path_)) {}
+
+Prefetch::Prefetch(std::string path_, const Query& query_, std::string to_attr_)
+    : path(std::move(path_)), query(std::make_shared<const Query>(query_)), to_attr(std::move(to_attr_)) {}
 
 std::vector<std::string> Query::result_names() const {
     std::vector<std::string> out;
@@ -349,7 +413,10 @@ std::vector<std::string> Query::result_names() const {
 Query Query::filter(const Filter& filter) const {
     if (is_sliced()) fail(fmt::format("covet: cannot filter a {} query once a slice has been taken", model().name));
     check_filter(model(), filter);
-    return Query(edit(state_, [&](State& s) { s.where = s.where ? *s.where && filter : filter; }));
+    return Query(edit(state_, [&](State& s) {
+        s.where = s.where ? *s.where && filter : filter;
+        s.filter_calls.push_back(filter);
+    }));
 }
 
 Query Query::exclude(const Filter& filter) const { return this->filter(!filter); }
@@ -363,7 +430,11 @@ Query Query::order_by(std::vector<std::string> fields) const {
         if (name.starts_with('-')) name.remove_prefix(1);
         const bool alias = std::any_of(state_->aggregates.begin(), state_->aggregates.end(),
                                        [&](const Aggregate& a) { return a.name() == name; });
-        if (!alias) (void)resolve_field(model(), name);
+        if (alias) continue;
+        if (resolve_path(model(), split_path(name), name).many())
+            fail(fmt::format("covet: cannot order {} by '{}': it crosses a relation to several objects "
+                             "(annotate an aggregate of it and order by that)",
+                             model().name, name));
     }
     return Query(edit(state_, [&](State& s) { s.order_by = std::move(fields); }));
 }
@@ -403,7 +474,7 @@ void check_aggregates(const ModelInfo& model, const std::vector<Aggregate>& aggr
             if (a.function != AggregateFunction::Count)
                 fail(fmt::format("covet: only Count may omit its field ({})", model.name));
         } else {
-            (void)resolve_field(model, a.field);
+            (void)resolve_path(model, split_path(a.field), a.field);
         }
         std::string name = a.name();
         if (std::find(names.begin(), names.end(), name) != names.end())
@@ -433,6 +504,54 @@ Query Query::annotate(std::vector<Aggregate> aggregates) const {
     return Query(edit(state_, [&](State& s) {
         s.aggregates = std::move(aggregates);
         s.grouped = true;
+    }));
+}
+
+Query Query::select_related(std::vector<std::string> path) const {
+    const ModelInfo* current = &model();
+    std::string expression = fmt::format("{}", fmt::join(path, "__"));
+    if (path.empty()) fail(fmt::format("covet: select_related() of {} needs a relation", model().name));
+    for (const std::string& name : path) {
+        std::optional<RelationLink> link = detail::find_link(*current, name);
+        if (!link) {
+            if (find_column(*current, name))
+                fail(fmt::format("covet: select_related('{}'): {}.{} is not a relation", expression, current->name,
+                                 name));
+            no_field(*current, name);
+        }
+        if (link->many)
+            fail(fmt::format("covet: select_related('{}'): {}.{} relates several {} objects; use prefetch_related",
+                             expression, current->name, name, link->to->name));
+        current = link->to;
+    }
+    return Query(edit(state_, [&](State& s) {
+        if (std::find(s.select_related.begin(), s.select_related.end(), path) == s.select_related.end())
+            s.select_related.push_back(std::move(path));
+    }));
+}
+
+Query Query::prefetch_related(Prefetch prefetch) const {
+    const ModelInfo* current = &model();
+    const std::vector<std::string> path = split_path(prefetch.path);
+    for (const std::string& name : path) current = detail::require_link(*current, name).to;
+    if (prefetch.query && &prefetch.query->model() != current)
+        fail(fmt::format("covet: Prefetch('{}'): the query is on {}, the relation leads to {}", prefetch.path,
+                         prefetch.query->model().name, current->name));
+    return Query(edit(state_, [&](State& s) { s.prefetches.push_back(std::move(prefetch)); }));
+}
+
+Query Query::related_to(const RelationLink& link, Value owner) const {
+    return Query(edit(state_, [&](State& s) {
+        s.related_link = std::make_shared<const RelationLink>(link);
+        s.related_owner = std::move(owner);
+    }));
+}
+
+Query Query::through_related(std::string relation, Value keys, const Column& key) const {
+    return Query(edit(state_, [&](State& s) {
+        s.source_relation = std::move(relation);
+        s.source_keys = std::move(keys);
+        s.source_key = &key;
     }));
 }
 

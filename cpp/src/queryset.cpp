@@ -2,11 +2,14 @@
 // covet_delete() and its JSON result, first/last/get queries and their error messages.
 #include <covet/queryset.hpp>
 
+#include <covet/crud.hpp>
 #include <covet/sql_printer.hpp>
 
 #include <fmt/format.h>
 
 #include <cctype>
+#include <map>
+#include <unordered_map>
 #include <utility>
 
 namespace covet::detail {
@@ -241,7 +244,16 @@ DeleteResult run_delete(Database& db, const Query& query) {
         fmt::format("SELECT covet_delete(?{}, (SELECT json_group_array({}) FROM ({})))", keys.params.size() + 1,
                     quote_identifier(pk.name), keys.text);
     keys.params.emplace_back(model.table);
-    const Value result = db.query_value(text, keys.params);
+    Value result;
+    try {
+        result = db.query_value(text, keys.params);
+    } catch (const IntegrityError& error) {
+        // The keys again, for the list of the objects that block the delete.
+        keys.params.pop_back();
+        const Value json = db.query_value(
+            fmt::format("SELECT json_group_array({}) FROM ({})", quote_identifier(pk.name), keys.text), keys.params);
+        throw_delete_refused(db, model, error, json);
+    }
     const auto* json = std::get_if<std::string>(&result);
     if (!json) bad_delete_result(covet::describe(result), "not text");
     return delete_result_from_json(*json);
@@ -315,6 +327,197 @@ void throw_query_multiple(const Query& query, std::int64_t found) {
     throw MultipleObjectsReturned(fmt::format("covet: get() returned more than one {} -- it returned {}!{}",
                                               query.model().name, count, matching(query)),
                                   details_of(query));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading objects: select_related and the relation members
+
+ModelReader::ModelReader(Database& db, const Query& query)
+    : model_(&query.model()),
+      hops_(select_related_plan(query)),
+      db_(db.ref()),
+      origin_(db.next_origin()),
+      first_column_(query.source_relation().empty() ? 0 : 1) {}
+
+void ModelReader::read(sqlite3_stmt* stmt, void* object) const {
+    read_row(model_->ops, object, stmt, first_column_);
+    attach_relations(*model_, object, db_, origin_);
+    if (hops_.empty()) return;
+    // The object each hop was read into (nullptr: none, so neither are the hops that follow it).
+    std::vector<void*> objects(hops_.size(), nullptr);
+    for (std::size_t i = 0; i < hops_.size(); ++i) {
+        const SelectedRelation& hop = hops_[i];
+        void* parent = hop.parent == SelectedRelation::root ? object : objects[hop.parent];
+        if (parent == nullptr) continue;
+        const ModelInfo& from = *hop.link.from;
+        const ModelInfo& to = *hop.link.to;
+        const RelationField& field = from.ops.relations[hop.member];
+        void* member = field.at(parent);
+        if (sqlite3_column_type(stmt, hop.first_column + static_cast<int>(to.primary_key)) == SQLITE_NULL) {
+            field.ops->set_none(member);  // no related row (NULL key, or none on the reverse side)
+            continue;
+        }
+        void* related = field.ops->fill_one(member);
+        read_row(to.ops, related, stmt, hop.first_column);
+        attach_relations(to, related, db_, origin_);
+        objects[i] = related;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// prefetch_related
+
+namespace {
+
+// Parents by key: integer keys in a hash map (the common case), others by their text form.
+class ParentIndex {
+public:
+    void add(const Value& key, void* parent) {
+        if (const auto* i = std::get_if<std::int64_t>(&key)) {
+            integers_[*i].push_back(parent);
+        } else {
+            auto& entry = others_[covet::describe(key)];
+            entry.first = key;
+            entry.second.push_back(parent);
+        }
+    }
+    const std::vector<void*>* find(sqlite3_stmt* stmt, int column) const {
+        if (sqlite3_column_type(stmt, column) == SQLITE_INTEGER) {
+            auto it = integers_.find(sqlite3_column_int64(stmt, column));
+            return it == integers_.end() ? nullptr : &it->second;
+        }
+        Value key;
+        switch (sqlite3_column_type(stmt, column)) {
+            case SQLITE_FLOAT: key = sqlite3_column_double(stmt, column); break;
+            case SQLITE_TEXT:
+                key = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, column)),
+                                  static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
+                break;
+            default: return nullptr;
+        }
+        auto it = others_.find(covet::describe(key));
+        return it == others_.end() ? nullptr : &it->second.second;
+    }
+    std::vector<Value> keys() const {
+        std::vector<Value> out;
+        out.reserve(integers_.size() + others_.size());
+        for (const auto& [key, parents] : integers_) out.emplace_back(key);
+        for (const auto& entry : others_) out.push_back(entry.second.first);
+        return out;
+    }
+
+private:
+    std::unordered_map<std::int64_t, std::vector<void*>> integers_;
+    std::map<std::string, std::pair<Value, std::vector<void*>>> others_;  // by describe(key)
+};
+
+// The member of `model` that caches a prefetched relation: the relation's own member, a declared
+// reverse side, or the to_attr list.
+std::size_t caching_member(const RelationLink& link, const std::string& to_attr, const std::string& path) {
+    if (to_attr.empty()) {
+        if (!link.reverse) return link.relation->member;
+        for (const ReverseField& f : link.from->reverse_fields)
+            if (f.field == link.accessor) return f.member;
+        throw UsageError(fmt::format(
+            "covet: prefetch_related(\"{}\"): {} has no member to keep its '{}' in: declare covet::{}<{}> {}; in {}, "
+            "or give covet::Prefetch a to_attr",
+            path, link.from->name, link.accessor, link.many ? "ReverseMany" : "ReverseOne", link.to->name,
+            link.accessor, link.from->name));
+    }
+    for (const ListField& f : link.from->list_fields) {
+        if (f.field != to_attr) continue;
+        if (&f.target() != link.to)
+            throw UsageError(fmt::format("covet: Prefetch(\"{}\", ..., \"{}\"): {}.{} holds {} objects, not {}", path,
+                                         to_attr, link.from->name, to_attr, f.target().name, link.to->name));
+        return f.member;
+    }
+    throw UsageError(fmt::format("covet: Prefetch(\"{}\", ..., \"{}\"): {} has no covet::Prefetched<{}> member named {}",
+                                 path, to_attr, link.from->name, link.to->name, to_attr));
+}
+
+// The objects the relation caches on `parents` (the next level of a prefetch path).
+std::vector<void*> cached_objects(const std::vector<void*>& parents, const RelationField& field) {
+    std::vector<void*> out;
+    for (void* parent : parents) {
+        void* member = field.at(parent);
+        if (field.ops->list_size != nullptr) {
+            const std::size_t n = field.ops->list_size(member);
+            for (std::size_t i = 0; i < n; ++i) out.push_back(field.ops->list_at(member, i));
+        } else if (void* one = field.ops->cached_one(member)) {
+            out.push_back(one);
+        }
+    }
+    return out;
+}
+
+// One relation for every parent: one query through related(), rows dealt out to the parents.
+void prefetch_level(Database& db, const std::vector<void*>& parents, const RelationLink& link, std::size_t member,
+                    const Query* custom, const std::string& path) {
+    if (link.name.empty())
+        throw UsageError(fmt::format("covet: prefetch_related(\"{}\"): {}.{} has no reverse name (related_name \"+\")",
+                                     path, link.from->name, link.accessor));
+    const ModelInfo& from = *link.from;
+    const RelationField& field = from.ops.relations[member];
+    const bool forward_one = !link.reverse && !link.many;
+    // related() pairs: forward ForeignKey: (object's primary key, its key); otherwise: (the key the
+    // relation stores for the object, the related object's primary key).
+    const std::size_t key_column =
+        forward_one ? from.primary_key : static_cast<std::size_t>(link.from_column - from.columns.data());
+    ParentIndex index;
+    for (void* parent : parents) {
+        void* m = field.at(parent);
+        if (field.ops->start_list != nullptr) field.ops->start_list(m);
+        else if (field.ops->role == RelationOps::Role::ReverseOne) field.ops->set_none(m);
+        index.add(field_value(from.ops, parent, key_column), parent);
+    }
+    if (parents.empty()) return;
+    const Column& target_key = forward_one ? *link.to_column : link.to->columns[link.to->primary_key];
+    const Query base = custom ? *custom : Query(*link.to);
+    const Query query = base.through_related(link.name, Value{keys_json(index.keys())}, target_key);
+    const ModelReader reader(db, query);
+    Cursor cursor = open_select(db, query);
+    while (cursor.next()) {
+        const std::vector<void*>* owners = index.find(cursor.handle(), 0);
+        if (owners == nullptr) continue;
+        for (void* parent : *owners) {
+            void* m = field.at(parent);
+            void* object = field.ops->append != nullptr ? field.ops->append(m) : field.ops->fill_one(m);
+            reader.read(cursor.handle(), object);
+        }
+    }
+}
+
+}  // namespace
+
+void run_prefetches(Database& db, const ModelInfo& model, void* objects, std::size_t stride, std::size_t count,
+                    const std::vector<Prefetch>& prefetches) {
+    std::vector<void*> roots;
+    roots.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) roots.push_back(static_cast<char*>(objects) + i * stride);
+    // The objects reached by each path prefix already prefetched ("author", "author__books"), so
+    // that "author__books" and "author__books__categories" query author and books once.
+    std::map<std::string, std::vector<void*>> done;
+    for (const Prefetch& prefetch : prefetches) {
+        const std::vector<std::string> path = split_path(prefetch.path);
+        const ModelInfo* current = &model;
+        std::vector<void*> level = roots;
+        std::string prefix;
+        for (std::size_t i = 0; i < path.size(); ++i) {
+            const bool last = i + 1 == path.size();
+            prefix += (prefix.empty() ? "" : "__") + path[i];
+            const RelationLink link = require_link(*current, path[i]);
+            const std::string to_attr = last ? prefetch.to_attr : std::string();
+            const std::size_t member = caching_member(link, to_attr, prefetch.path);
+            const std::string key = prefix + (to_attr.empty() ? "" : "->" + to_attr);
+            auto found = done.find(key);
+            if (found == done.end()) {
+                prefetch_level(db, level, link, member, last ? prefetch.query.get() : nullptr, prefetch.path);
+                found = done.emplace(key, cached_objects(level, current->ops.relations[member])).first;
+            }
+            level = found->second;
+            current = link.to;
+        }
+    }
 }
 
 }  // namespace covet::detail

@@ -5,12 +5,17 @@
 #include <covet/database.hpp>
 #include <covet/error.hpp>
 #include <covet/registry.hpp>
+#include <covet/relation_link.hpp>
 #include <covet/sql_printer.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -412,6 +417,135 @@ void plan_model(Database& db, const ModelInfo& model, Plan& plan) {
     for (std::string& statement : index_statements) plan.statements.push_back(std::move(statement));
 }
 
+// ---- relations ------------------------------------------------------------------------------
+
+// The automatic junction table of a ManyToMany, described as a model (Django makes one too), so
+// that creating, checking and printing it is what every model gets. Built once per relation.
+const ModelInfo& junction_model(const ModelInfo& model, const Relation& relation) {
+    static std::mutex mutex;
+    static std::map<const Relation*, std::unique_ptr<const ModelInfo>> junctions;
+    const std::lock_guard lock(mutex);
+    auto& slot = junctions[&relation];
+    if (!slot) {
+        const RelationLink link = detail::forward_link(model, relation);
+        auto info = std::make_unique<ModelInfo>();
+        info->name = model.name + "_" + relation.field;
+        info->table = link.junction;
+        Column id;
+        id.field = id.name = "id";
+        id.primary_key = true;
+        info->columns.push_back(id);
+        for (const auto& [name, key] : {std::pair{link.junction_from, link.from_column},
+                                         std::pair{link.junction_to, link.to_column}}) {
+            Column c;
+            c.field = c.name = name;
+            c.type = key->type;
+            info->columns.push_back(c);
+        }
+        info->unique_together.push_back({link.junction_from, link.junction_to});
+        info->indexes.push_back({link.junction_to});  // the reverse side's lookups
+        slot = std::move(info);
+    }
+    return *slot;
+}
+
+// The models, then the through models and automatic junction tables their relations need.
+std::vector<const ModelInfo*> with_relation_tables(std::span<const ModelInfo* const> models) {
+    std::vector<const ModelInfo*> out(models.begin(), models.end());
+    for (const ModelInfo* model : models) {
+        for (const Relation& r : model->relations) {
+            if (r.kind != RelationKind::ManyToMany) continue;
+            const ModelInfo* table = r.through ? &r.through() : &junction_model(*model, r);
+            if (std::find(out.begin(), out.end(), table) == out.end()) out.push_back(table);
+        }
+    }
+    return out;
+}
+
+// One relation as a covet_relations row: the columns, in order, and their values.
+constexpr std::array<std::string_view, 12> relation_columns{
+    "name", "kind", "from_table", "from_column", "to_table", "to_column", "on_delete", "related_name",
+    "through_table", "through_from_column", "through_to_column", "default_value"};
+// The columns migrate may change in place (covet_relations allows UPDATE of these).
+constexpr std::size_t first_changeable = 6;
+
+std::array<Value, 12> relation_row(const ModelInfo& model, const Relation& r) {
+    const RelationLink link = detail::forward_link(model, r);
+    const std::string reverse = detail::reverse_accessor(model, r);
+    const bool many = r.kind == RelationKind::ManyToMany;
+    auto text = [](const std::string& t) { return t.empty() ? Value{nullptr} : Value{t}; };
+    static constexpr const char* kinds[] = {"foreign_key", "one_to_one", "many_to_many"};
+    return {Value{link.name},
+            Value{std::string(kinds[static_cast<int>(r.kind)])},
+            Value{model.table},
+            many ? Value{nullptr} : Value{link.from_column->name},
+            Value{link.to->table},
+            Value{link.to_column->name},
+            many ? Value{nullptr} : Value{std::string(on_delete_name(r.on_delete))},
+            Value{reverse.empty() ? std::string("+") : reverse},
+            text(link.junction),
+            text(link.junction_from),
+            text(link.junction_to),
+            r.default_key ? *r.default_key : Value{nullptr}};
+}
+
+std::string insert_relation(const std::array<Value, 12>& row) {
+    std::string values;
+    for (const Value& v : row) values += (values.empty() ? "" : ", ") + sql_literal(v);
+    return fmt::format("INSERT INTO covet_relations({}) VALUES ({})", fmt::join(relation_columns, ", "), values);
+}
+
+// Registers each relation of the models in covet_relations (after their tables exist), or
+// updates the on_delete / related_name / default_value of one registered already; a relation
+// registered with other tables or columns is refused (it would need a data migration).
+void plan_relations(Database& db, std::span<const ModelInfo* const> models, Plan& plan) {
+    const bool have_store = db.query_value("SELECT count(*) FROM sqlite_schema WHERE name = '_covet_relations'") !=
+                            Value{std::int64_t{0}};
+    for (const ModelInfo* model : models) {
+        for (const Relation& r : model->relations) {
+            const std::array<Value, 12> row = relation_row(*model, r);
+            const std::string& name = std::get<std::string>(row[0]);
+            const std::string who = fmt::format("{} ({}): relation {}", model->name, model->table, name);
+            std::optional<std::array<Value, 12>> stored;
+            if (have_store) {
+                for (const Row& found : db.query(fmt::format("SELECT {} FROM covet_relations WHERE name = ?1",
+                                                             fmt::join(relation_columns, ", ")),
+                                                 {row[0]})) {
+                    stored.emplace();
+                    for (std::size_t i = 0; i < row.size(); ++i) (*stored)[i] = found.value(static_cast<int>(i));
+                }
+            }
+            if (!stored) {
+                plan.differences.push_back({Action::Apply, who + " is not registered (migrate registers it)"});
+                plan.statements.push_back(insert_relation(row));
+                continue;
+            }
+            std::vector<std::string> changes;
+            std::vector<std::string> refused;
+            for (std::size_t i = 1; i < row.size(); ++i) {
+                if ((*stored)[i] == row[i]) continue;
+                const std::string change = fmt::format("{} is {} in the database, {} in the model", relation_columns[i],
+                                                       sql_literal((*stored)[i]), sql_literal(row[i]));
+                (i >= first_changeable && i != 8 && i != 9 && i != 10 ? changes : refused).push_back(change);
+            }
+            for (const std::string& c : refused)
+                plan.differences.push_back({Action::Refuse, who + ": " + c + " (delete the relation from "
+                                                                          "covet_relations to change it)"});
+            if (!changes.empty()) {
+                plan.differences.push_back({Action::Apply, who + ": " + fmt::format("{}", fmt::join(changes, "; ")) +
+                                                               " (migrate updates it)"});
+                std::string set;
+                for (std::size_t i = first_changeable; i < row.size(); ++i) {
+                    if (i == 8 || i == 9 || i == 10) continue;  // through_*: never changed in place
+                    set += (set.empty() ? "" : ", ") + std::string(relation_columns[i]) + " = " + sql_literal(row[i]);
+                }
+                plan.statements.push_back(
+                    fmt::format("UPDATE covet_relations SET {} WHERE name = {}", set, sql_literal(row[0])));
+            }
+        }
+    }
+}
+
 Plan make_plan(Database& db, std::span<const ModelInfo* const> models) {
     for (std::size_t i = 0; i < models.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
@@ -422,12 +556,17 @@ Plan make_plan(Database& db, std::span<const ModelInfo* const> models) {
         }
     }
     Plan plan;
-    for (std::size_t i = 0; i < models.size(); ++i) {
-        if (std::find(models.begin(), models.begin() + static_cast<std::ptrdiff_t>(i), models[i]) ==
-            models.begin() + static_cast<std::ptrdiff_t>(i)) {
-            plan_model(db, *models[i], plan);
+    const std::vector<const ModelInfo*> tables = with_relation_tables(models);
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+        if (std::find(tables.begin(), tables.begin() + static_cast<std::ptrdiff_t>(i), tables[i]) ==
+            tables.begin() + static_cast<std::ptrdiff_t>(i)) {
+            plan_model(db, *tables[i], plan);
         }
     }
+    std::vector<const ModelInfo*> declaring;  // the models and their through models (not junctions)
+    for (const ModelInfo* table : tables)
+        if (table->ops.fields != nullptr) declaring.push_back(table);
+    plan_relations(db, declaring, plan);
     return plan;
 }
 
@@ -456,15 +595,19 @@ std::vector<std::string> create_index_sql(const ModelInfo& model) {
 
 std::string schema_sql(std::span<const ModelInfo* const> models) {
     std::string sql;
-    for (std::size_t i = 0; i < models.size(); ++i) {
-        if (std::find(models.begin(), models.begin() + static_cast<std::ptrdiff_t>(i), models[i]) !=
-            models.begin() + static_cast<std::ptrdiff_t>(i)) {
+    const std::vector<const ModelInfo*> tables = with_relation_tables(models);
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+        if (std::find(tables.begin(), tables.begin() + static_cast<std::ptrdiff_t>(i), tables[i]) !=
+            tables.begin() + static_cast<std::ptrdiff_t>(i)) {
             continue;  // listed twice
         }
-        sql += create_table_sql(*models[i]) + ";\n";
-        for (const std::string& index : create_index_sql(*models[i])) {
+        sql += create_table_sql(*tables[i]) + ";\n";
+        for (const std::string& index : create_index_sql(*tables[i])) {
             sql += index + ";\n";
         }
+    }
+    for (const ModelInfo* model : tables) {
+        for (const Relation& r : model->relations) sql += insert_relation(relation_row(*model, r)) + ";\n";
     }
     return sql;
 }
@@ -486,13 +629,24 @@ void migrate_models(Database& db, std::span<const ModelInfo* const> models) {
             }
             throw SchemaError(message);
         }
+        // Tables first, then the relations (their triggers need the tables): all in this transaction.
         for (const std::string& statement : plan.statements) {
-            db.execute(statement);
+            try {
+                db.execute(statement);
+            } catch (const Error& error) {
+                if (!statement.starts_with("INSERT INTO covet_relations") &&
+                    !statement.starts_with("UPDATE covet_relations"))
+                    throw;
+                throw SchemaError(fmt::format("covet: migrate could not register a relation; nothing was changed "
+                                              "(every model a relation refers to must be migrated too): {}",
+                                              error.what()));
+            }
         }
-        // Relations (next issue): once every table exists, register each model's relations in
-        // covet_relations here, inside this same transaction, so that they are all or nothing too.
     });
-    register_models(db, models);
+    std::vector<const ModelInfo*> registered;
+    for (const ModelInfo* table : with_relation_tables(models))
+        if (table->ops.fields != nullptr) registered.push_back(table);  // not the automatic junctions
+    register_models(db, registered);
 }
 
 }  // namespace covet

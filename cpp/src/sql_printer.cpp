@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace covet {
@@ -34,9 +35,77 @@ struct Expr {
     bool atomic = true;  // needs no parentheses as an operand of AND / OR
 };
 
+// Where a condition is printed: the joins it may add are INNER only in a pure conjunction from
+// the root (under OR or NOT, a missing related row must not drop the row).
+struct Context {
+    bool negated = false;  // under an odd number of NOTs
+    bool conjunctive = true;
+    int group = 0;  // the filter() call: multi-valued joins are per call, as Django's
+};
+
+// The joins of one FROM clause: the query's, or an EXISTS subquery's.
+class Joins {
+public:
+    explicit Joins(std::string base) : base_(std::move(base)) {}
+    const std::string& base() const { return base_; }
+    bool any_many() const {
+        return std::any_of(joins_.begin(), joins_.end(), [](const Join& j) { return j.many; });
+    }
+    bool empty() const { return joins_.empty(); }
+
+    // The alias of `table` joined to `parent` on table.column = parent.parent_column; reused when
+    // the same join (same key) exists, and made LEFT when any use needs it.
+    std::string join(const std::string& parent, const std::string& key, const std::string& table,
+                     const std::string& column, const std::string& parent_column, bool left, bool many,
+                     int& alias_counter) {
+        const std::string full_key = parent + "|" + key;
+        for (Join& j : joins_) {
+            if (j.key == full_key) {
+                j.left = j.left || left;
+                return j.alias;
+            }
+        }
+        Join j;
+        j.key = full_key;
+        j.alias = quote_identifier("T" + std::to_string(++alias_counter));
+        j.parent = parent;
+        j.on = fmt::format("{} AS {} ON {}.{} = {}.{}", quote_identifier(table), j.alias, j.alias,
+                           quote_identifier(column), parent, quote_identifier(parent_column));
+        j.left = left;
+        j.many = many;
+        joins_.push_back(std::move(j));
+        return joins_.back().alias;
+    }
+
+    // " JOIN ... LEFT JOIN ...": a join under a LEFT join is LEFT too.
+    std::string text() const {
+        std::string out;
+        for (const Join& j : joins_) {
+            out += left(j) ? " LEFT JOIN " : " JOIN ";
+            out += j.on;
+        }
+        return out;
+    }
+
+private:
+    struct Join {
+        std::string key, alias, parent, on;
+        bool left = false;
+        bool many = false;
+    };
+    bool left(const Join& j) const {
+        if (j.left) return true;
+        for (const Join& p : joins_)
+            if (p.alias == j.parent) return left(p);
+        return false;
+    }
+    std::string base_;
+    std::vector<Join> joins_;
+};
+
 class Printer {
 public:
-    explicit Printer(const Query& query) : q_(query), m_(query.model()) {}
+    explicit Printer(const Query& query) : q_(query), m_(query.model()), joins_(quote_identifier(m_.table)) {}
 
     Sql take() { return std::move(out_); }
     std::string& text() { return out_.text; }
@@ -53,24 +122,71 @@ public:
         return qualified ? table() + "." + quote_identifier(c.name) : quote_identifier(c.name);
     }
 
-    void where() {
-        if (const auto& w = q_.where()) {
-            out_.text += " WHERE ";
-            out_.text += filter(*w, false).text;
+    // The SQL of a path's column, adding the joins it crosses to `joins`. left: the use keeps rows
+    // that have no related row (LEFT JOIN); many_group: the key of multi-valued joins (a filter()
+    // call, or -1: their own for aggregates).
+    std::string path_column(Joins& joins, const FieldPath& path, bool left, int many_group) {
+        std::string alias = joins.base();
+        const bool optional = left;
+        for (std::size_t i = 0; i < path.hops.size(); ++i) {
+            const RelationLink& l = path.hops[i];
+            const bool last = i + 1 == path.hops.size();
+            const std::string key = fmt::format("{}.{}{}", l.from->table, l.accessor, l.many ? "#" + std::to_string(many_group) : "");
+            if (l.through_junction()) {
+                const std::string junction =
+                    joins.join(alias, key, l.junction, l.junction_from, l.from_column->name, optional, true, aliases_);
+                if (last && path.column == l.to_column) return junction + "." + quote_identifier(l.junction_to);
+                alias = joins.join(junction, key + ">", l.to->table, l.to_column->name, l.junction_to, optional, true,
+                                   aliases_);
+            } else {
+                alias = joins.join(alias, key, l.to->table, l.to_column->name, l.from_column->name, optional, l.many,
+                                   aliases_);
+            }
+        }
+        return alias + "." + quote_identifier(path.column->name);
+    }
+
+    void where(const std::string& prefix = " WHERE ") {
+        std::vector<std::string> terms;
+        if (const RelationLink* link = q_.related_link()) terms.push_back(related_condition(*link));
+        const auto& calls = q_.filter_calls();
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            Expr e = filter(calls[i], Context{false, true, static_cast<int>(i)});
+            terms.push_back(e.atomic || calls.size() + terms.size() == 1 ? e.text : "(" + e.text + ")");
+        }
+        if (terms.empty()) return;
+        out_.text += prefix;
+        for (std::size_t i = 0; i < terms.size(); ++i) {
+            if (i) out_.text += " AND ";
+            out_.text += terms[i];
         }
     }
 
-    Expr filter(const Filter& f, bool negated) {
+    // A related manager's rows: the reverse ForeignKey's key, or the junction's pairs.
+    std::string related_condition(const RelationLink& link) {
+        const std::string owner = param(q_.related_owner());
+        if (!link.through_junction()) return fmt::format("{} = {}", column(*link.to_column), owner);
+        return fmt::format("{} IN (SELECT {} FROM {} WHERE {} = {})", column(*link.to_column),
+                           quote_identifier(link.junction_to), quote_identifier(link.junction),
+                           quote_identifier(link.junction_from), owner);
+    }
+
+    Expr filter(const Filter& f, Context ctx) {
         switch (f.kind()) {
-            case Filter::Kind::Condition: return condition(f.condition(), negated);
-            case Filter::Kind::Not: return {"NOT (" + filter(f.children()[0], !negated).text + ")", true};
+            case Filter::Kind::Condition: return condition(f.condition(), ctx);
+            case Filter::Kind::Not: {
+                Context inner{!ctx.negated, false, ctx.group};
+                return {"NOT (" + filter(f.children()[0], inner).text + ")", true};
+            }
             case Filter::Kind::And:
             case Filter::Kind::Or: {
                 const char* op = f.kind() == Filter::Kind::And ? " AND " : " OR ";
+                Context inner = ctx;
+                inner.conjunctive = ctx.conjunctive && f.kind() == Filter::Kind::And;
                 std::string text;
                 for (const Filter& child : f.children()) {
                     if (!text.empty()) text += op;
-                    Expr e = filter(child, negated);
+                    Expr e = filter(child, inner);
                     text += e.atomic ? e.text : "(" + e.text + ")";
                 }
                 return {std::move(text), false};
@@ -79,11 +195,61 @@ public:
         return {"1", true};
     }
 
-    Expr condition(const Condition& c, bool negated) {
-        const Column& col = resolve_field(m_, c.path, c.expression());
-        const std::string name = column(col);
+    Expr condition(const Condition& c, Context ctx) {
+        const FieldPath path = resolve_path(m_, c.path, c.expression());
+        if (path.many() && ctx.negated) return {exists(path, c), true};
+        // An inner join drops the rows without a related row: right for a condition they cannot
+        // meet, wrong under OR / NOT or for a lookup that NULL meets (isnull, exact None).
+        const bool null_matches = (c.lookup == Lookup::IsNull && std::get<std::int64_t>(c.values[0]) != 0) ||
+                                  ((c.lookup == Lookup::Exact || c.lookup == Lookup::IExact) && is_null(c.values[0]));
+        const std::string name = path_column(joins_, path, !ctx.conjunctive || ctx.negated || null_matches, ctx.group);
+        return compare(name, path.column->nullable || path.optional(), c, ctx.negated);
+    }
+
+    // EXISTS (SELECT 1 FROM <first multi-valued hop> ... WHERE <correlation> AND <condition>):
+    // how a condition across a multi-valued relation is negated (Django's exclude() subquery), so
+    // that "exclude(categories__name='x')" drops every book that has such a category.
+    std::string exists(const FieldPath& path, const Condition& c) {
+        std::size_t first_many = 0;
+        while (!path.hops[first_many].many) ++first_many;
+        FieldPath before{{path.hops.begin(), path.hops.begin() + static_cast<std::ptrdiff_t>(first_many)}, nullptr};
+        const RelationLink& l = path.hops[first_many];
+        before.column = l.from_column;
+        const std::string outer = path_column(joins_, before, true, -1);
+        const std::string alias = quote_identifier("T" + std::to_string(++aliases_));
+        std::string from;
+        std::string correlation;
+        Joins inner(alias);
+        FieldPath rest{{path.hops.begin() + static_cast<std::ptrdiff_t>(first_many), path.hops.end()}, path.column};
+        if (l.through_junction()) {
+            from = quote_identifier(l.junction) + " AS " + alias;
+            correlation = fmt::format("{}.{} = {}", alias, quote_identifier(l.junction_from), outer);
+            // The junction is the subquery's base: continue from the hop's target.
+            const bool to_key_only = rest.hops.size() == 1 && rest.column == l.to_column;
+            rest.hops.erase(rest.hops.begin());
+            if (to_key_only) {
+                return fmt::format("EXISTS (SELECT 1 FROM {} WHERE {} AND {})", from, correlation,
+                                   compare(alias + "." + quote_identifier(l.junction_to), false, c, false).text);
+            }
+            const std::string target = inner.join(alias, "to", l.to->table, l.to_column->name, l.junction_to, false,
+                                                  false, aliases_);
+            Joins nested(target);
+            const std::string name = path_column(nested, rest, false, -1);
+            return fmt::format("EXISTS (SELECT 1 FROM {}{}{} WHERE {} AND {})", from, inner.text(), nested.text(),
+                               correlation, compare(name, false, c, false).text);
+        }
+        from = quote_identifier(l.to->table) + " AS " + alias;
+        correlation = fmt::format("{}.{} = {}", alias, quote_identifier(l.to_column->name), outer);
+        rest.hops.erase(rest.hops.begin());
+        const std::string name = path_column(inner, rest, false, -1);
+        return fmt::format("EXISTS (SELECT 1 FROM {}{} WHERE {} AND {})", from, inner.text(), correlation,
+                           compare(name, false, c, false).text);
+    }
+
+    // One lookup on the SQL expression `name`. can_be_null: the expression may be NULL (a
+    // nullable column, or one reached through a LEFT JOIN).
+    Expr compare(const std::string& name, bool can_be_null, const Condition& c, bool negated) {
         const Value& v = c.values.empty() ? null_ : c.values[0];
-        bool can_be_null = col.nullable;  // whether the SQL condition may evaluate to NULL
         std::string text;
         auto like = [&](const char* prefix, const char* suffix) {
             return fmt::format("{} LIKE {} ESCAPE '\\'", name,
@@ -164,10 +330,13 @@ public:
         return out;
     }
 
-    std::string aggregate(const Aggregate& a, bool qualified) const {
+    std::string aggregate(const Aggregate& a, bool qualified) {
         static constexpr const char* functions[] = {"count", "sum", "avg", "min", "max"};
-        std::string argument =
-            a.field.empty() ? std::string("*") : column(resolve_field(m_, a.field), qualified);
+        std::string argument = "*";
+        if (!a.field.empty()) {
+            const FieldPath path = resolve_path(m_, split_path(a.field), a.field);
+            argument = path.hops.empty() ? column(*path.column, qualified) : path_column(joins_, path, true, -1);
+        }
         return fmt::format("{}({}{}) AS {}", functions[static_cast<int>(a.function)],
                            a.distinct ? "DISTINCT " : "", argument, quote_identifier(a.name()));
     }
@@ -175,13 +344,13 @@ public:
     void order_by() {
         const auto& ordering = q_.ordering();
         if (ordering.empty()) return;
-        out_.text += " ORDER BY ";
+        std::string text = " ORDER BY ";
         bool first = true;
         for (const std::string& item : ordering) {
-            if (!first) out_.text += ", ";
+            if (!first) text += ", ";
             first = false;
             if (item == "?") {
-                out_.text += "random()";
+                text += "random()";
                 continue;
             }
             std::string_view field = item;
@@ -190,9 +359,15 @@ public:
             bool alias = false;
             for (const Aggregate& a : q_.aggregates())
                 if (a.name() == field) alias = true;
-            out_.text += alias ? quote_identifier(field) : column(resolve_field(m_, field));
-            out_.text += descending ? " DESC" : " ASC";
+            if (alias) {
+                text += quote_identifier(field);
+            } else {
+                const FieldPath path = resolve_path(m_, split_path(field), field);
+                text += path_column(joins_, path, path.optional(), -1);
+            }
+            text += descending ? " DESC" : " ASC";
         }
+        out_.text += text;
     }
 
     void limit() {
@@ -208,30 +383,67 @@ public:
         }
     }
 
-    // SELECT [DISTINCT] <columns> FROM "t" [WHERE] [GROUP BY] [ORDER BY] [LIMIT OFFSET]
-    // (rows: without the aggregates of an ungrouped aggregate() query).
-    void select(bool ordered, bool rows_only = false) {
-        out_.text += q_.is_distinct() ? "SELECT DISTINCT " : "SELECT ";
-        const bool grouped = !rows_only && q_.is_grouped();
-        bool first = true;
-        auto item = [&](const std::string& s) {
-            if (!first) out_.text += ", ";
-            first = false;
-            out_.text += s;
-        };
-        if (rows_only || q_.aggregates().empty() || grouped)
-            for (const Column* c : selected_columns()) item(column(*c));
-        if (!rows_only)
-            for (const Aggregate& a : q_.aggregates()) item(aggregate(a, true));
-        out_.text += " FROM " + table();
-        where();
-        if (grouped) {
-            out_.text += " GROUP BY ";
-            first = true;
-            for (const Column* c : selected_columns()) item(column(*c));
+    // The select_related hops' columns, in select_related_plan() order.
+    std::vector<std::string> related_columns() {
+        std::vector<std::string> out;
+        std::vector<std::string> aliases;
+        for (const SelectedRelation& hop : select_related_plan(q_)) {
+            const std::string& parent = hop.parent == SelectedRelation::root ? joins_.base() : aliases[hop.parent];
+            const RelationLink& l = hop.link;
+            const bool left = hop.optional;
+            aliases.push_back(joins_.join(parent, l.from->table + "." + l.accessor, l.to->table, l.to_column->name,
+                                          l.from_column->name, left, false, aliases_));
+            for (const Column& c : l.to->columns) out.push_back(aliases.back() + "." + quote_identifier(c.name));
         }
+        return out;
+    }
+
+    // FROM "t", or the prefetch form: FROM related(?a, ?b) AS "r" JOIN "t" ON "t"."k" = "r"."target".
+    std::string from() {
+        if (q_.source_relation().empty()) return " FROM " + table();
+        const std::string relation = param(Value{q_.source_relation()});
+        const std::string keys = param(q_.source_keys());
+        return fmt::format(" FROM related({}, {}) AS \"r\" JOIN {} ON {} = \"r\".\"target\"", relation, keys, table(),
+                           column(*q_.source_key()));
+    }
+
+    // SELECT [DISTINCT] <columns> FROM "t" <joins> [WHERE] [GROUP BY] [ORDER BY] [LIMIT OFFSET]
+    // (rows: without the aggregates of an ungrouped aggregate() query; keys_only: just the
+    // primary key, for UPDATE ... WHERE pk IN).
+    void select(bool ordered, bool rows_only = false) {
+        const bool grouped = !rows_only && q_.is_grouped();
+        std::vector<std::string> items;
+        if (!q_.source_relation().empty()) items.push_back("\"r\".\"source\"");
+        if (rows_only || q_.aggregates().empty() || grouped)
+            for (const Column* c : selected_columns()) items.push_back(column(*c));
+        const bool objects = q_.value_fields().empty() && q_.aggregates().empty();
+        if (objects && !rows_only)
+            for (std::string& c : related_columns()) items.push_back(std::move(c));
+        if (!rows_only)
+            for (const Aggregate& a : q_.aggregates()) items.push_back(aggregate(a, true));
+        const std::size_t before = out_.text.size();
+        where();
+        std::string tail = out_.text.substr(before);
+        out_.text.resize(before);
+        if (grouped) {
+            tail += " GROUP BY ";
+            bool first = true;
+            for (const Column* c : selected_columns()) {
+                if (!first) tail += ", ";
+                first = false;
+                tail += column(*c);
+            }
+        }
+        const std::size_t mark = out_.text.size();
         if (ordered && (rows_only || q_.aggregates().empty() || grouped)) order_by();
         limit();
+        tail += out_.text.substr(mark);
+        out_.text.resize(mark);
+        // Joins are known only now: a multi-valued filter join makes rows repeat (DISTINCT).
+        const bool distinct = q_.is_distinct() || (q_.aggregates().empty() && joins_.any_many());
+        out_.text += distinct ? "SELECT DISTINCT " : "SELECT ";
+        out_.text += fmt::format("{}", fmt::join(items, ", "));
+        out_.text += from() + joins_.text() + tail;
     }
 
     // An ungrouped aggregate(): over the table, or over a subquery of its rows when the rows are
@@ -241,14 +453,9 @@ public:
             select(false);
             return;
         }
-        out_.text += "SELECT ";
-        bool first = true;
-        for (const Aggregate& a : q_.aggregates()) {
-            if (!first) out_.text += ", ";
-            first = false;
-            out_.text += aggregate(a, false);
-        }
-        out_.text += " FROM (";
+        std::vector<std::string> items;
+        for (const Aggregate& a : q_.aggregates()) items.push_back(aggregate(a, false));
+        out_.text += "SELECT " + fmt::format("{}", fmt::join(items, ", ")) + " FROM (";
         select(true, true);
         out_.text += ")";
     }
@@ -260,10 +467,23 @@ public:
             select(true);
     }
 
+    // FROM "t" <joins> [WHERE ...] of count / exists / update / delete; whether it joins.
+    std::string from_where() {
+        const std::size_t before = out_.text.size();
+        where();
+        std::string tail = out_.text.substr(before);
+        out_.text.resize(before);
+        return from() + joins_.text() + tail;
+    }
+    bool joins_many() const { return joins_.any_many(); }
+    bool joins() const { return !joins_.empty(); }
+
 private:
     const Query& q_;
     const ModelInfo& m_;
     Sql out_;
+    Joins joins_;
+    int aliases_ = 0;
     const Value null_{nullptr};
 };
 
@@ -298,8 +518,11 @@ Sql print_select(const Query& query) {
 Sql print_count(const Query& query) {
     Printer p(query);
     if (!query.is_sliced() && !query.is_distinct() && query.aggregates().empty()) {
-        p.text() += "SELECT count(*) FROM " + p.table();
-        p.where();
+        const std::string tail = p.from_where();
+        // Rows repeated by a multi-valued join count once.
+        const Column& pk = query.model().columns[query.model().primary_key];
+        p.text() += p.joins_many() ? fmt::format("SELECT count(DISTINCT {})", p.column(pk)) : "SELECT count(*)";
+        p.text() += tail;
     } else {
         p.text() += "SELECT count(*) FROM (";
         if (!query.aggregates().empty() && !query.is_grouped())
@@ -314,9 +537,7 @@ Sql print_count(const Query& query) {
 Sql print_exists(const Query& query) {
     Printer p(query);
     if (!query.is_sliced() && query.aggregates().empty()) {
-        p.text() += "SELECT 1 FROM " + p.table();
-        p.where();
-        p.text() += " LIMIT 1";
+        p.text() += "SELECT 1" + p.from_where() + " LIMIT 1";
     } else {
         p.text() += "SELECT 1 FROM (";
         if (!query.aggregates().empty() && !query.is_grouped())
@@ -328,28 +549,77 @@ Sql print_exists(const Query& query) {
     return p.take();
 }
 
+namespace {
+// " WHERE ..." of an UPDATE / DELETE: the conditions, or, when they cross relations (SQLite's
+// UPDATE and DELETE take no joins), "pk IN (SELECT pk FROM ... joins ... WHERE ...)".
+std::string write_condition(Printer& p, const Query& query) {
+    std::string tail = p.from_where();
+    if (!p.joins()) {
+        const std::string from = " FROM " + p.table();
+        return tail.substr(from.size());
+    }
+    const Column& pk = query.model().columns[query.model().primary_key];
+    return fmt::format(" WHERE {} IN (SELECT {}{})", p.column(pk, false), p.column(pk), tail);
+}
+}  // namespace
+
 Sql print_update(const Query& query) {
     if (query.assignments().empty())
         fail(fmt::format("covet: update() of {} needs at least one field", query.model().name));
     Printer p(query);
-    p.text() += "UPDATE " + p.table() + " SET ";
+    std::string text = "UPDATE " + p.table() + " SET ";
     bool first = true;
     for (const Assignment& a : query.assignments()) {
-        if (!first) p.text() += ", ";
+        if (!first) text += ", ";
         first = false;
         const Column& c = resolve_field(query.model(), a.field);
-        const std::string column = p.column(c, false);
-        p.text() += column + " = " + p.param(a.value);
+        text += p.column(c, false) + " = " + p.param(a.value);
     }
-    p.where();
+    text += write_condition(p, query);
+    p.text() = std::move(text);
     return p.take();
 }
 
 Sql print_delete(const Query& query) {
     Printer p(query);
-    p.text() += "DELETE FROM " + p.table();
-    p.where();
+    std::string text = "DELETE FROM " + p.table() + write_condition(p, query);
+    p.text() = std::move(text);
     return p.take();
+}
+
+std::vector<SelectedRelation> select_related_plan(const Query& query) {
+    std::vector<SelectedRelation> plan;
+    int column = static_cast<int>(query.model().columns.size()) + (query.source_relation().empty() ? 0 : 1);
+    for (const std::vector<std::string>& path : query.select_related_paths()) {
+        std::size_t parent = SelectedRelation::root;
+        const ModelInfo* current = &query.model();
+        bool optional = false;
+        for (const std::string& name : path) {
+            RelationLink link = detail::require_link(*current, name);
+            optional = optional || link.optional;
+            std::size_t found = SelectedRelation::root;
+            for (std::size_t i = 0; i < plan.size(); ++i)
+                if (plan[i].parent == parent && plan[i].link.from == link.from && plan[i].link.accessor == link.accessor)
+                    found = i;
+            if (found == SelectedRelation::root) {
+                SelectedRelation hop{parent, link, optional, member_caching(link), column};
+                column += static_cast<int>(link.to->columns.size());
+                plan.push_back(std::move(hop));
+                found = plan.size() - 1;
+            }
+            parent = found;
+            current = link.to;
+        }
+    }
+    return plan;
+}
+
+std::size_t member_caching(const RelationLink& link) {
+    if (!link.reverse) return link.relation->member;
+    for (const ReverseField& f : link.from->reverse_fields)
+        if (f.field == link.accessor) return f.member;
+    fail(fmt::format("covet: {} has no member to cache its '{}' in: declare covet::ReverseOne<{}> {}; in {}",
+                     link.from->name, link.accessor, link.to->name, link.accessor, link.from->name));
 }
 
 Sql to_sql(const Query& query) {

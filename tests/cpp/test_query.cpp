@@ -463,7 +463,7 @@ TEST_CASE("unknown fields and lookups: the message names the model, the field an
           "covet: unknown lookup 'gtee' in 'pages__gtee' (lookups: exact, iexact, contains, icontains, "
           "startswith, istartswith, endswith, iendswith, gt, gte, lt, lte, in, isnull, range)");
     CHECK(message_of([&] { (void)q.filter(Q("title__author__icontains", "x")); })
-              .ends_with("; Book.title is not a relation (lookups across relations come later)"));
+              .ends_with("; Book.title is not a relation"));
     CHECK(message_of([&] { (void)q.filter(Filter("title__author", Lookup::Gt, {1})); })
               .starts_with("covet: unknown lookup 'author' in 'title__author__gt' (lookups: exact,"));
     CHECK(message_of([&] { (void)q.filter(Q("author__email__icontains", "x")); }) ==

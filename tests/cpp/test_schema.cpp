@@ -1,4 +1,6 @@
 // Schema: DDL from models (schema_sql), migrate (create, add, refuse), check, and the registry.
+#include "../../examples/library_models.hpp"
+
 #include <covet/database.hpp>
 #include <covet/error.hpp>
 #include <covet/model.hpp>
@@ -527,4 +529,92 @@ TEST_CASE("two models of one migrate cannot share a table") {
     const std::string message = schema_error([&] { db.migrate<Author, AuthorDropped>(); });
     CHECK(message == "covet: models Author and AuthorDropped both use table \"authors\"");
     CHECK(column_names(db, "authors").empty());
+}
+
+// ---- relations ---------------------------------------------------------------------------------
+
+namespace {
+std::vector<std::string> relation_rows(covet::Database& db) {
+    std::vector<std::string> rows;
+    for (const covet::Row& row :
+         db.query("SELECT name, kind, from_table, coalesce(from_column, '-'), to_table, to_column, "
+                  "coalesce(on_delete, '-'), related_name, coalesce(through_table, '-'), "
+                  "coalesce(through_from_column, '-'), coalesce(through_to_column, '-') FROM covet_relations "
+                  "ORDER BY name")) {
+        std::string line;
+        for (int i = 0; i < row.size(); ++i) line += (i ? " " : "") + std::string(row.text(i));
+        rows.push_back(line);
+    }
+    return rows;
+}
+}  // namespace
+
+TEST_CASE("migrate registers every relation in covet_relations, with Django's junction names") {
+    covet::Database db{":memory:"};
+    db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+    CHECK(relation_rows(db) == std::vector<std::string>{
+                                   "books.author foreign_key books author_id authors id CASCADE books - - -",
+                                   "books.categories many_to_many books - categories id - books books_categories "
+                                   "book_id category_id",
+                                   "categories.parent foreign_key categories parent_id categories id SET_NULL "
+                                   "children - - -",
+                                   "profiles.author one_to_one profiles author_id authors id CASCADE profile - - -",
+                               });
+    // The junction table: Django's columns, unique pairs; the extension's triggers are installed.
+    CHECK(db.query_value("SELECT sql FROM sqlite_schema WHERE name = 'books_categories'") ==
+          Value{std::string("CREATE TABLE \"books_categories\" (\"id\" INTEGER PRIMARY KEY, \"book_id\" INTEGER NOT "
+                            "NULL, \"category_id\" INTEGER NOT NULL, UNIQUE (\"book_id\", \"category_id\"))")});
+    CHECK(db.query_value("SELECT count(*) FROM covet_check()") == Value{std::int64_t{0}});
+    CHECK(db.query_value("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'covet_delete:authors'") ==
+          Value{std::int64_t{1}});
+    // schema_sql prints the same registration.
+    const std::string sql = db.schema_sql<library::Author, library::Profile, library::Category, library::Book>();
+    CHECK(sql.find("INSERT INTO covet_relations(name, kind, from_table, from_column, to_table, to_column, on_delete, "
+                   "related_name, through_table, through_from_column, through_to_column, default_value) VALUES "
+                   "('books.author', 'foreign_key', 'books', 'author_id', 'authors', 'id', 'CASCADE', 'books', NULL, "
+                   "NULL, NULL, NULL);") != std::string::npos);
+    // Run again: nothing to do, nothing written.
+    CHECK(db.check<library::Author, library::Profile, library::Category, library::Book>().empty());
+    const auto changes = sqlite3_total_changes64(db.handle());
+    db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+    CHECK(sqlite3_total_changes64(db.handle()) == changes);
+}
+
+TEST_CASE("migrate brings on_delete and related_name back to the model's; other differences are refused") {
+    covet::Database db{":memory:"};
+    db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+    db.execute("UPDATE covet_relations SET on_delete = 'PROTECT' WHERE name = 'books.author'");
+    CHECK(db.check<library::Author, library::Profile, library::Category, library::Book>() ==
+          std::vector<std::string>{"Book (books): relation books.author: on_delete is 'PROTECT' in the database, "
+                                   "'CASCADE' in the model (migrate updates it)"});
+    db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+    CHECK(db.query_value("SELECT on_delete FROM covet_relations WHERE name = 'books.author'") ==
+          Value{std::string("CASCADE")});
+    // A relation registered on other columns would need a data migration: refused, nothing changed.
+    db.execute("DELETE FROM covet_relations WHERE name = 'profiles.author'");
+    db.execute("ALTER TABLE profiles ADD COLUMN owner_id INTEGER");
+    db.execute("INSERT INTO covet_relations(name, kind, from_table, from_column, to_table, on_delete, related_name) "
+               "VALUES ('profiles.author', 'one_to_one', 'profiles', 'owner_id', 'authors', 'CASCADE', 'profile')");
+    try {
+        db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+        FAIL("no exception");
+    } catch (const covet::SchemaError& e) {
+        CHECK(std::string(e.what()).find("Profile (profiles): relation profiles.author: from_column is 'owner_id' in "
+                                         "the database, 'author_id' in the model (delete the relation from "
+                                         "covet_relations to change it)") != std::string::npos);
+    }
+}
+
+TEST_CASE("a relation to a model that is not migrated: SchemaError, and nothing is created") {
+    covet::Database db{":memory:"};
+    try {
+        db.migrate<library::Profile>();
+        FAIL("no exception");
+    } catch (const covet::SchemaError& e) {
+        const std::string message = e.what();
+        CHECK(message.starts_with("covet: migrate could not register a relation; nothing was changed (every model a "
+                                  "relation refers to must be migrated too): "));
+        CHECK(message.find("authors") != std::string::npos);
+    }
+    CHECK(db.query_value("SELECT count(*) FROM sqlite_schema WHERE name = 'profiles'") == Value{std::int64_t{0}});
 }

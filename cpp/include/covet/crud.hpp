@@ -84,6 +84,21 @@ struct Problem {
 [[noreturn]] void throw_lookup_multiple(const ModelInfo& info, std::span<const std::size_t> columns,
                                         const std::vector<Value>& values);
 [[noreturn]] void throw_unsaved_delete(const ModelInfo& info);
+// A refused covet_delete(info.table, keys): ProtectedError / RestrictedError listing the objects
+// that block it (from covet_delete_plan); other constraint failures as throw_integrity.
+[[noreturn]] void throw_delete_refused(Database& db, const ModelInfo& info, const IntegrityError& error,
+                                       const Value& keys);
+
+// Tells the relation members of an object read or written on db where it came from.
+template <class T>
+void attach(Database& db, T& object) {
+    attach_relations(model_info<T>(), &object, db.ref(), 0);
+}
+// Before a write: keys of assigned related objects saved since (ValidationError if unsaved).
+template <class T>
+void prepare(T& object) {
+    prepare_relations(model_info<T>(), &object);
+}
 
 template <class T>
 const CrudSql& crud_sql() {
@@ -156,9 +171,9 @@ void insert_row(Database& db, T& object) {
 }
 
 // UPDATEs every column but the key of the row with the object's key; false when there is none.
-bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object);
+bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object);
 template <class T>
-bool update_row(Database& db, const T& object) {
+bool update_row(Database& db, T& object) {
     return update_row(db, model_info<T>(), crud_sql<T>(), model_ops<T>(), &object);
 }
 
@@ -179,6 +194,7 @@ std::optional<T> find_by(Database& db, const T& object, std::span<const std::siz
     if (cursor.next()) {
         throw_lookup_multiple(info, columns, covet::to_values(object));
     }
+    attach(db, *found);
     return found;
 }
 
@@ -186,6 +202,7 @@ std::optional<T> find_by(Database& db, const T& object, std::span<const std::siz
 
 template <class T>
 T Database::create(T object) {
+    detail::prepare(object);
     apply_auto_now(object, true);
     detail::validate_object(object);
     detail::insert_row(*this, object);
@@ -196,6 +213,7 @@ template <class T>
 std::vector<T> Database::bulk_create(std::vector<T> objects) {
     const auto now = std::chrono::system_clock::now();
     for (std::size_t i = 0; i < objects.size(); ++i) {
+        detail::prepare(objects[i]);
         apply_auto_now(objects[i], true, now);
         detail::validate_object(objects[i], static_cast<std::ptrdiff_t>(i));
     }
@@ -211,6 +229,7 @@ std::vector<T> Database::bulk_create(std::vector<T> objects) {
 
 template <class T>
 void Database::save(T& object) {
+    detail::prepare(object);
     const bool adding = detail::primary_key_unset(object);
     const auto now = std::chrono::system_clock::now();
     apply_auto_now(object, adding, now);
@@ -231,10 +250,11 @@ DeleteResult Database::remove(const T& object) {
         detail::throw_unsaved_delete(info);
     }
     Value json;
+    const Value key = field_value(object, info.primary_key);
     try {
-        json = query_value(detail::crud_sql<T>().remove, {Value{info.table}, field_value(object, info.primary_key)});
+        json = query_value(detail::crud_sql<T>().remove, {Value{info.table}, key});
     } catch (const IntegrityError& error) {
-        detail::throw_integrity(info, error, "delete", {});
+        detail::throw_delete_refused(*this, info, error, key);
     }
     const std::string* text = std::get_if<std::string>(&json);
     return detail::delete_result_from_json(text ? std::string_view(*text) : std::string_view());
@@ -248,6 +268,7 @@ T Database::get(const Value& key) {
     }
     T object = from_row<T>(cursor.handle(), 0);
     cursor.close();
+    detail::attach(*this, object);
     return object;
 }
 
@@ -263,6 +284,7 @@ void Database::refresh(T& object) {
     // Read into a fresh object: the key parameter is bound to object's memory until the cursor closes.
     T fresh = from_row<T>(cursor.handle(), 0);
     cursor.close();
+    detail::attach(*this, fresh);
     object = std::move(fresh);
 }
 
@@ -270,6 +292,7 @@ template <class T, class... Lookup>
 std::pair<T, bool> Database::get_or_create(T object, Lookup... lookup) {
     static_assert(sizeof...(Lookup) > 0, "covet: get_or_create(object, &T::field, ...) needs at least one lookup field");
     const std::array<std::size_t, sizeof...(Lookup)> columns{detail::lookup_index<T>(lookup)...};
+    detail::prepare(object);
     apply_auto_now(object, true);
     detail::validate_object(object);
     return transaction(TransactionMode::Immediate, [&]() -> std::pair<T, bool> {
@@ -286,6 +309,7 @@ std::pair<T, bool> Database::update_or_create(T object, Lookup... lookup) {
     static_assert(sizeof...(Lookup) > 0,
                   "covet: update_or_create(object, &T::field, ...) needs at least one lookup field");
     const std::array<std::size_t, sizeof...(Lookup)> columns{detail::lookup_index<T>(lookup)...};
+    detail::prepare(object);
     const auto now = std::chrono::system_clock::now();
     apply_auto_now(object, true, now);
     detail::validate_object(object);

@@ -30,6 +30,7 @@
 // stepping it. Statements that fail to prepare are neither counted nor reported.
 #pragma once
 
+#include <covet/database_ref.hpp>
 #include <covet/error.hpp>
 #include <covet/transaction.hpp>
 #include <covet/value.hpp>
@@ -56,10 +57,15 @@ namespace covet {
 class Database;
 template <class T>
 class QuerySet;
+template <class T>
+class RelatedManager;
 struct DeleteResult;
 namespace detail {
 struct StatementSlot;  // a statement cache entry (database.cpp)
 }
+
+// What the N+1 guard does when a relation is loaded lazily too often (Database::guard_lazy_loads).
+enum class LazyLoadAction { Warn, Raise };
 
 struct DatabaseOptions {
     std::chrono::milliseconds busy_timeout{5000};  // sqlite3_busy_timeout
@@ -217,6 +223,21 @@ public:
     // An empty function removes it. The hook may run statements on this Database.
     QueryHook on_query(QueryHook hook);
 
+    // ---- Relations -------------------------------------------------------------------------------
+    // The N+1 guard: when one relation (Book.author) is loaded lazily more than `limit` times for
+    // the objects of one query evaluation, warn (the on_warning hook; stderr by default) or throw
+    // covet::UsageError, naming the relation and suggesting select_related / prefetch_related.
+    // limit 0 turns it off (the default).
+    void guard_lazy_loads(std::size_t limit, LazyLoadAction action = LazyLoadAction::Warn);
+    // Replaces the hook that receives covet's warnings; returns the previous one. Empty: stderr.
+    std::function<void(std::string_view)> on_warning(std::function<void(std::string_view)> hook);
+    // A handle relation fields keep to load from this Database; it knows when it is destroyed.
+    DatabaseRef ref() const noexcept;
+    // Internal (relation fields): a new query evaluation's number, and one lazy load by the
+    // objects of one (origin 0: objects not read by a query set; not counted).
+    std::uint64_t next_origin() noexcept { return ++origins_; }
+    void note_lazy_load(std::uint64_t origin, const std::string& relation, const std::string& suggestion);
+
     // The statement cache, for tests and tuning.
     std::size_t statement_cache_size() const noexcept;
     std::int64_t prepare_count() const noexcept { return prepare_count_; }  // sqlite3_prepare calls so far
@@ -279,6 +300,10 @@ public:
     // keep their stored value) and is returned with {updated, false}; else {created, true}.
     template <class T, class... Lookup>
     std::pair<T, bool> update_or_create(T object, Lookup... lookup);
+    // The related manager of `owner`'s relation by name: db.related<Book>(ann, "books") (the
+    // reverse of Book.author), db.related<Category>(book, "categories") (related_manager.hpp).
+    template <class T, class Owner>
+    RelatedManager<T> related(const Owner& owner, std::string_view name);
     // Reloads every field from the row with the object's primary key; DoesNotExist if it is gone.
     template <class T>
     void refresh(T& object);
@@ -305,6 +330,13 @@ private:
     std::int64_t query_count_ = 0;
     std::int64_t prepare_count_ = 0;
     int transaction_depth_ = 0;  // open covet::Transaction guards
+    std::shared_ptr<Database* const> self_;  // what DatabaseRefs watch; reset first on destruction
+    std::uint64_t origins_ = 0;
+    std::size_t lazy_limit_ = 0;
+    LazyLoadAction lazy_action_ = LazyLoadAction::Warn;
+    std::uint64_t lazy_origin_ = 0;  // the evaluation whose lazy loads are being counted
+    std::vector<std::pair<std::string, std::size_t>> lazy_counts_;
+    std::function<void(std::string_view)> warning_hook_;
 };
 
 // Runs body() and checks that it ran exactly `expected` statements on db (like Django's

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace covet {
 
@@ -33,6 +34,9 @@ public:
         std::string model{};         // e.g. "Author"
         std::string field{};         // e.g. "email"
         std::string value{};         // the value, as written in an error message ('x', 42, NULL)
+        // ProtectedError / RestrictedError: the objects that forbid the delete, as
+        // "Model(pk)" ("Loan(3)"; the table name when no model is registered for it).
+        std::vector<std::string> blocking{};
     };
 
     explicit Error(const std::string& message);
@@ -45,6 +49,7 @@ public:
     const std::string& model() const noexcept { return details_->model; }
     const std::string& field() const noexcept { return details_->field; }
     const std::string& value() const noexcept { return details_->value; }
+    const std::vector<std::string>& blocking_objects() const noexcept { return details_->blocking; }
     const Details& details() const noexcept { return *details_; }
 
 private:
@@ -54,6 +59,13 @@ private:
 class DoesNotExist : public Error {
 public:
     using Error::Error;
+};
+
+// A related object that is not there: a reverse OneToOne with no object, or a key that refers
+// to a row that has gone (Django's RelatedObjectDoesNotExist).
+class RelatedObjectDoesNotExist : public DoesNotExist {
+public:
+    using DoesNotExist::DoesNotExist;
 };
 
 class MultipleObjectsReturned : public Error {

@@ -383,6 +383,23 @@ struct field_traits<std::optional<T>> {
     }
 };
 
+// ForeignKey / OneToOne (to_one.hpp): the column holds the relation's key, stored as its key type.
+template <class M>
+    requires requires { typename M::covet_relation_column; }
+struct field_traits<M> {
+    using key_type = typename M::key_type;
+    using key_traits = field_traits<key_type>;
+    static constexpr bool supported = key_traits::supported;
+    static constexpr ColumnType type = key_traits::type;
+    static constexpr bool nullable = key_traits::nullable;
+    static void bind(sqlite3_stmt* stmt, int index, const M& value) { key_traits::bind(stmt, index, value.id()); }
+    static key_type read_key(sqlite3_stmt* stmt, int column) { return key_traits::read(stmt, column); }
+    static M read(sqlite3_stmt* stmt, int column) { return M(read_key(stmt, column)); }
+    static Value to_value(const M& value) { return key_traits::to_value(value.id()); }
+    static key_type key_from_value(const Value& value) { return key_traits::from_value(value); }
+    static M from_value(const Value& value) { return M(key_from_value(value)); }
+};
+
 template <class T>
 concept storable = field_traits<T>::supported;
 

@@ -14,6 +14,7 @@
 
 #include <covet/model.hpp>
 #include <covet/query.hpp>
+#include <covet/relation_link.hpp>
 #include <covet/value.hpp>
 
 #include <cstdint>
@@ -136,26 +137,49 @@ std::vector<Value> query_values(const V& value) {
 
 }  // namespace detail
 
-// The typed handle of one field: covet::f<&Author::name>. Every operation builds a non-template
-// description (TypedFilter, TypedAssignment, Ordering, TypedAggregate); values are converted with
-// the member's field_traits.
-template <auto Member>
+namespace detail {
+template <auto... Members>
+struct path_traits {  // no member: FieldRef's static_assert says so
+    using model_type = void;
+    using last_member = int;
+};
+template <auto First, auto... Rest>
+struct path_traits<First, Rest...> {
+    static_assert((std::is_member_object_pointer_v<decltype(First)> && ... &&
+                   std::is_member_object_pointer_v<decltype(Rest)>),
+                  "covet::f<&Struct::member, ...>: the arguments must be pointers to data members");
+    using model_type = typename member_pointer_traits<decltype(First)>::class_type;
+    using last_member = typename member_pointer_traits<decltype((First, ..., Rest))>::member_type;
+};
+}  // namespace detail
+
+// The typed handle of one field: covet::f<&Author::name>, or of a field across relations:
+// covet::f<&Book::author, &Author::email> ("author__email"). Every operation builds a
+// non-template description (TypedFilter, TypedAssignment, Ordering, TypedAggregate); values are
+// converted with the last member's field_traits.
+template <auto... Members>
 struct FieldRef {
-    static_assert(std::is_member_object_pointer_v<decltype(Member)>,
-                  "covet::f<&Struct::member>: the argument must be a pointer to a data member");
-    using model_type = typename detail::member_pointer_traits<decltype(Member)>::class_type;
-    using member_type = typename detail::member_pointer_traits<decltype(Member)>::member_type;
+    static_assert(sizeof...(Members) > 0, "covet::f<&Struct::member>: name a member");
+    using model_type = typename detail::path_traits<Members...>::model_type;
+    using member_type = typename detail::path_traits<Members...>::last_member;
     using base_type = detail::base_t<member_type>;  // the type without std::optional
     using filter_type = TypedFilter<model_type>;
 
-    // The member's field name ("name"); column_of<Member>().name is its column.
-    static const std::string& name() { return column_of<Member>().field; }
+    // The field's name ("name"), or its path ("author__email").
+    static const std::string& name() {
+        static const std::string path = [] {
+            std::string out;
+            ((out += (out.empty() ? "" : "__"), out += member_name<Members>()), ...);
+            return out;
+        }();
+        return path;
+    }
 
     static Value value(const member_type& v) { return detail::traits<member_type>::to_value(v); }
     static Value base_value(const base_type& v) { return detail::traits<base_type>::to_value(v); }
 
     static filter_type make(Lookup lookup, std::vector<Value> values) {
-        return filter_type(Filter(Condition{{name()}, lookup, std::move(values)}));
+        return filter_type(Filter(name(), lookup, std::move(values)));
     }
     static filter_type make(Lookup lookup, Value v) {
         std::vector<Value> values;
@@ -233,8 +257,17 @@ private:
     }
 };
 
-// covet::f<&Author::name>: the typed field, for filters, orderings, updates and aggregates.
+// covet::f<&Author::name>: the typed field, for filters, orderings, updates and aggregates;
+// covet::f<&Book::author, &Author::email>: a field across relations (filters and orderings).
+template <auto... Members>
+inline constexpr FieldRef<Members...> f{};
+
+// The number of objects related through the reverse of Member: on Author,
+// values<&Author::name>().annotate(covet::count<&Book::author>()) counts each author's books.
 template <auto Member>
-inline constexpr FieldRef<Member> f{};
+TypedAggregate<std::int64_t> count(bool distinct = false) {
+    using T = typename detail::member_pointer_traits<decltype(Member)>::class_type;
+    return {Count(detail::reverse_query_name(model_info<T>(), column_of<Member>().field), {}, distinct)};
+}
 
 }  // namespace covet

@@ -9,6 +9,7 @@
 // cpp/src/model_info.cpp.
 #pragma once
 
+#include <covet/database_ref.hpp>
 #include <covet/field.hpp>
 #include <covet/meta.hpp>
 #include <covet/model_info.hpp>
@@ -16,6 +17,7 @@
 
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/adapt_struct.hpp>
+#include <boost/hana/filter.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/pair.hpp>
@@ -27,6 +29,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -79,11 +82,31 @@ constexpr auto to_fixed(hana::string<c...>) {
     return fixed_string<sizeof...(c) + 1>{{c..., '\0'}};
 }
 
-template <class T>
-using accessors_t = decltype(hana::accessors<T>());
-
 template <class T, class Pair>
 using member_t = std::remove_cvref_t<decltype(hana::second(std::declval<Pair>())(std::declval<T&>()))>;
+
+// Relation members: a ForeignKey / OneToOne is a column AND a relation; a ManyToMany, a reverse
+// side or a to_attr list is a relation without a column.
+template <class M>
+concept relation_column = requires { typename M::covet_relation_column; };
+template <class M>
+concept relation_only = requires { typename M::covet_relation_only; };
+template <class M>
+concept relation_member = relation_column<M> || relation_only<M>;
+
+// The Hana accessors of the members stored in columns (everything but relation_only ones), and
+// of the relation members, in declaration order.
+template <class T>
+constexpr auto column_accessors() {
+    return hana::filter(hana::accessors<T>(), [](auto p) { return hana::bool_c<!relation_only<member_t<T, decltype(p)>>>; });
+}
+template <class T>
+constexpr auto relation_accessors() {
+    return hana::filter(hana::accessors<T>(), [](auto p) { return hana::bool_c<relation_member<member_t<T, decltype(p)>>>; });
+}
+
+template <class T>
+using accessors_t = decltype(column_accessors<T>());
 
 template <class T>
 inline constexpr std::size_t field_count = decltype(hana::length(std::declval<accessors_t<T>>()))::value;
@@ -102,12 +125,12 @@ struct unsupported_field_type {
 
 template <class T>
 constexpr bool all_storable() {
-    return hana::unpack(hana::accessors<T>(), [](auto... p) { return (storable<member_t<T, decltype(p)>> && ...); });
+    return hana::unpack(column_accessors<T>(), [](auto... p) { return (storable<member_t<T, decltype(p)>> && ...); });
 }
 
 template <class T>
 constexpr bool check_fields() {
-    return hana::unpack(hana::accessors<T>(), [](auto... p) {
+    return hana::unpack(column_accessors<T>(), [](auto... p) {
         return (unsupported_field_type<T, to_fixed(std::remove_cvref_t<decltype(hana::first(p))>{}), member_t<T, decltype(p)>>::value && ...);
     });
 }
@@ -138,7 +161,11 @@ template <class T>
 inline constexpr bool model_ok = model_check<T>();
 
 template <class T>
-inline constexpr auto field_names = hana::unpack(hana::accessors<T>(), [](auto... p) {
+inline constexpr auto field_names = hana::unpack(column_accessors<T>(), [](auto... p) {
+    return std::array<std::string_view, sizeof...(p)>{std::string_view(hana::to<const char*>(hana::first(p)))...};
+});
+template <class T>
+inline constexpr auto relation_names = hana::unpack(relation_accessors<T>(), [](auto... p) {
     return std::array<std::string_view, sizeof...(p)>{std::string_view(hana::to<const char*>(hana::first(p)))...};
 });
 
@@ -199,12 +226,12 @@ void append_name_lists(std::vector<std::vector<std::string>>& out, const X& x) {
     }
 }
 
-// The position of a member pointer among the Hana accessors, at compile time (Hana's
-// BOOST_HANA_ADAPT_STRUCT / DEFINE_STRUCT accessors carry the member pointer in their type);
-// field_count<T> when it is not one of them.
-template <class T, auto Member>
-constexpr std::size_t static_member_index() {
-    return hana::unpack(hana::accessors<T>(), [](auto... p) {
+// The position of a member pointer among some Hana accessors, at compile time (Hana's
+// BOOST_HANA_ADAPT_STRUCT / DEFINE_STRUCT accessors carry the member pointer in their type); the
+// number of accessors when it is not one of them.
+template <auto Member, class Accessors>
+constexpr std::size_t static_index(Accessors accessors) {
+    return hana::unpack(accessors, [](auto... p) {
         constexpr bool match[] = {
             std::is_same_v<std::remove_cvref_t<decltype(hana::second(p))>,
                            hana::struct_detail::member_ptr<decltype(Member), Member>>...,
@@ -215,6 +242,15 @@ constexpr std::size_t static_member_index() {
         }
         return i;
     });
+}
+// Among the columns (field_count<T> when not one), and among the relation members.
+template <class T, auto Member>
+constexpr std::size_t static_member_index() {
+    return static_index<Member>(column_accessors<T>());
+}
+template <class T, auto Member>
+constexpr std::size_t static_relation_index() {
+    return static_index<Member>(relation_accessors<T>());
 }
 
 template <class A>
@@ -278,7 +314,7 @@ std::size_t column_index() {
             const void* target = &(dummy.*Member);
             std::size_t i = 0;
             std::size_t result = detail::field_count<T>;
-            boost::hana::for_each(boost::hana::accessors<T>(), [&](auto p) {
+            boost::hana::for_each(detail::column_accessors<T>(), [&](auto p) {
                 if (static_cast<const void*>(&boost::hana::second(p)(dummy)) == target) {
                     result = i;
                 }
@@ -340,9 +376,22 @@ template <class M>
 struct type_ops_impl {
     using Tr = traits<M>;
     static void bind(const void* m, sqlite3_stmt* stmt, int index) { Tr::bind(stmt, index, *static_cast<const M*>(m)); }
-    static void read(void* m, sqlite3_stmt* stmt, int column) { *static_cast<M*>(m) = Tr::read(stmt, column); }
+    // A ForeignKey / OneToOne gets only its key: the loaded object stays cached while the key is the same.
+    static void read(void* m, sqlite3_stmt* stmt, int column) {
+        if constexpr (relation_column<M>) {
+            static_cast<M*>(m)->assign_key(Tr::read_key(stmt, column));
+        } else {
+            *static_cast<M*>(m) = Tr::read(stmt, column);
+        }
+    }
     static Value get(const void* m) { return Tr::to_value(*static_cast<const M*>(m)); }
-    static void set(void* m, const Value& value) { *static_cast<M*>(m) = Tr::from_value(value); }
+    static void set(void* m, const Value& value) {
+        if constexpr (relation_column<M>) {
+            static_cast<M*>(m)->assign_key(Tr::key_from_value(value));
+        } else {
+            *static_cast<M*>(m) = Tr::from_value(value);
+        }
+    }
     static void now(void* m, std::chrono::system_clock::time_point t) { set_now(*static_cast<M*>(m), t); }
     static bool unset(const void* m) { return key_unset(*static_cast<const M*>(m)); }
     static void copy(void* to, const void* from) { *static_cast<M*>(to) = *static_cast<const M*>(from); }
@@ -373,10 +422,44 @@ struct FieldOps {
     const TypeOps* type;
 };
 
-// The fields of one model, in ModelInfo order.
-struct ModelOps {
-    const FieldOps* fields;
-    std::size_t count;
+// What a relation member learns when its object is read from, or written to, a Database.
+struct Attachment {
+    DatabaseRef db;
+    const ModelInfo* owner = nullptr;  // the model of the object that holds the member
+    Value owner_key;                   // that object's primary key
+    std::uint64_t origin = 0;          // the query evaluation that produced it (0: none; N+1 guard)
+};
+
+// The operations on one relation member, instantiated per relation member TYPE by its class
+// (to_one.hpp, many_to_many.hpp, reverse_many.hpp, reverse_one.hpp, prefetched.hpp) as
+// `static constexpr detail::RelationOps relation_ops`. Unused entries are nullptr.
+struct RelationOps {
+    enum class Role { ToOne, Many, ReverseOne, List };
+    Role role;
+    // Adds the member's description to the model (a Relation, ReverseField or ListField).
+    void (*describe)(ModelInfo& info, std::string_view field, std::size_t member);
+    // After the holding object was read or saved: where to load from, the owner's key. `member`
+    // is the member's index in ModelOps::relations (Relation::member, ReverseField::member).
+    void (*attach)(void* member, const Attachment& attachment, std::size_t member_index);
+    // ToOne / ReverseOne: the cached object to read a row into (created when there is none);
+    // set_none: ReverseOne: known to have no object; ToOne: forget the cached one.
+    void* (*fill_one)(void* member);
+    void (*set_none)(void* member);
+    void* (*cached_one)(void* member);  // nullptr when nothing is cached (or known absent)
+    // Many / List: start an empty cache (prefetch_related), append one object to it, read it.
+    void (*start_list)(void* member);
+    void* (*append)(void* member);
+    std::size_t (*list_size)(void* member);
+    void* (*list_at)(void* member, std::size_t i);
+    // ToOne, before a save: an assigned object saved since gives its key now (Django's rule);
+    // an object still unsaved is refused (ValidationError naming the field).
+    void (*before_save)(void* member, const ModelInfo& owner, const Relation& relation);
+};
+
+// One relation member of one model.
+struct RelationField {
+    void* (*at)(void* object);
+    const RelationOps* ops;
 };
 
 template <class T, class Accessor>
@@ -391,18 +474,32 @@ struct field_at<T, hana::struct_detail::member_ptr<P, ptr>> {
 };
 
 template <class T>
-inline constexpr auto field_ops_table = hana::unpack(hana::accessors<T>(), [](auto... p) {
+inline constexpr auto field_ops_table = hana::unpack(column_accessors<T>(), [](auto... p) {
     return std::array<FieldOps, sizeof...(p)>{
         FieldOps{&field_at<T, std::remove_cvref_t<decltype(hana::second(p))>>::at, &type_ops<member_t<T, decltype(p)>>}...};
 });
 
 template <class T>
+inline constexpr auto relation_ops_table = hana::unpack(relation_accessors<T>(), [](auto... p) {
+    return std::array<RelationField, sizeof...(p)>{
+        RelationField{&field_at<T, std::remove_cvref_t<decltype(hana::second(p))>>::at,
+                      &member_t<T, decltype(p)>::relation_ops}...};
+});
+
+template <class T>
 ModelOps model_ops() {
-    return ModelOps{field_ops_table<T>.data(), field_ops_table<T>.size()};
+    return ModelOps{field_ops_table<T>.data(), field_ops_table<T>.size(), relation_ops_table<T>.data(),
+                    relation_ops_table<T>.size()};
 }
 
 // The non-template loops over a model's fields (field_ops.cpp). `object` is the model object.
 void add_columns(ModelInfo& info, ModelOps ops, const std::string_view* names);
+// The relation members' descriptions (after add_columns: a ForeignKey names its column).
+void add_relations(ModelInfo& info, ModelOps ops, const std::string_view* names);
+// Tells every relation member of a freshly read or saved object where it came from.
+void attach_relations(const ModelInfo& info, void* object, const DatabaseRef& db, std::uint64_t origin);
+// Before a save: the keys of assigned related objects saved since (RelationOps::before_save).
+void prepare_relations(const ModelInfo& info, void* object);
 void bind_fields(ModelOps ops, const void* object, sqlite3_stmt* stmt, int first_index);
 void bind_field(ModelOps ops, const void* object, std::size_t column, sqlite3_stmt* stmt, int index);
 Value field_value(ModelOps ops, const void* object, std::size_t column);
@@ -481,7 +578,9 @@ ModelInfo build_model_info() {
     if constexpr (meta_has_table<T>) {
         info.table = std::string(std::string_view(m::table));
     }
-    add_columns(info, model_ops<T>(), field_names<T>.data());
+    info.ops = model_ops<T>();
+    add_columns(info, info.ops, field_names<T>.data());
+    add_relations(info, info.ops, relation_names<T>.data());
 
     // Names given as constant expressions are checked at compile time; others in finish_model_info.
     if constexpr (meta_has_ordering<T>) {
@@ -531,7 +630,11 @@ ModelInfo build_model_info() {
 template <class T>
 const ModelInfo& model_info() {
     if constexpr (detail::model_ok<T>) {  // false: the static_assert of the bad field has fired
-        static const ModelInfo info = detail::build_model_info<T>();
+        static const ModelInfo& info = [] () -> const ModelInfo& {
+            static const ModelInfo built = detail::build_model_info<T>();
+            detail::remember_model(built);
+            return built;
+        }();
         return info;
     } else {
         return detail::no_model_info();
@@ -543,6 +646,22 @@ template <auto Member>
 const Column& column_of() {
     using T = typename detail::member_pointer_traits<decltype(Member)>::class_type;
     return model_info<T>().columns[column_index<Member>()];
+}
+
+// The C++ name of any reflected member, a relation member included: member_name<&Book::categories>().
+template <auto Member>
+std::string_view member_name() {
+    using T = typename detail::member_pointer_traits<decltype(Member)>::class_type;
+    using M = typename detail::member_pointer_traits<decltype(Member)>::member_type;
+    if constexpr (detail::relation_only<M>) {
+        constexpr std::size_t index = detail::static_relation_index<T, Member>();
+        static_assert(index < detail::relation_names<T>.size(),
+                      "covet: this member pointer names a member that is not listed in the struct's "
+                      "BOOST_HANA_ADAPT_STRUCT / BOOST_HANA_DEFINE_STRUCT");
+        return detail::relation_names<T>[index];
+    } else {
+        return column_of<Member>().field;
+    }
 }
 
 // A member's C++ value as a covet::Value (for filters: f<&Author::name> == "x").

@@ -12,11 +12,12 @@
 //
 // Everything here is an immutable value: every builder returns a new Query and copying one is a
 // reference-count increment. Field names are C++ member names (Column::field), never column names;
-// "pk" names the primary key. A field path has several segments ("author__email") once relations
-// exist; today only single-segment paths are accepted.
+// "pk" names the primary key. A field path crosses relations with "__" ("author__email",
+// "categories__name", "books__pages" for a reverse relation), as Django's lookups do.
 #pragma once
 
 #include <covet/model_info.hpp>
+#include <covet/relation_link.hpp>
 #include <covet/value.hpp>
 
 #include <cstdint>
@@ -98,13 +99,30 @@ Filter Q(std::string_view expression, Value value);
 // For in (any number of values) and range (two).
 Filter Q(std::string_view expression, std::vector<Value> values);
 
-// The column of a field path on a model; "pk" is the primary key. Throws a covet error naming the
-// model, the field and the model's fields; or the unknown lookup and the valid ones when the
-// path continues past a (non-relation) field. `expression` is what the user wrote, for messages.
+// A field path resolved on a model: the relations it crosses and the column it ends on.
+// "author__email": hops {books.author}, column authors.email. A path that ends on a relation
+// compares its key: "author" is the column books.author_id (no hop); "categories" and "books"
+// (many) cross the relation and end on the related primary key.
+struct FieldPath {
+    std::vector<RelationLink> hops;
+    const Column* column = nullptr;
+    // Some hop relates several objects to one (a reverse ForeignKey, a ManyToMany).
+    bool many() const;
+    // Some hop may relate no object (a nullable key, a reverse side).
+    bool optional() const;
+};
+// Resolves a path; "pk" is the primary key and "<relation>_id" a ForeignKey's column. Throws a
+// covet::UsageError naming the model, the field and the model's fields and relations; or the
+// unknown lookup and the valid ones when the path continues past a field that is not a relation.
+// `expression` is what the user wrote, for messages.
+FieldPath resolve_path(const ModelInfo& model, const std::vector<std::string>& path, std::string_view expression);
+// The column of a path that crosses no relation; the same errors.
 const Column& resolve_field(const ModelInfo& model, const std::vector<std::string>& path,
                             std::string_view expression);
-// Same for a plain field name (order_by, values, update, aggregates).
+// Same for a plain field name (values, update).
 const Column& resolve_field(const ModelInfo& model, std::string_view field);
+// "author__email" -> {"author", "email"}.
+std::vector<std::string> split_path(std::string_view text);
 
 enum class AggregateFunction { Count, Sum, Avg, Min, Max };
 
@@ -127,6 +145,26 @@ Aggregate Max(std::string field, std::string alias = {});
 struct Assignment {
     std::string field;
     Value value;
+};
+
+class Query;
+
+// One prefetch_related() entry: a relation path ("author__books__categories"), optionally with
+// the query the last relation's objects are read with (its filters, ordering, select_related;
+// Django's Prefetch(queryset=...)) and a covet::Prefetched<T> member to put them in (to_attr).
+struct Prefetch {
+    std::string path;
+    std::shared_ptr<const Query> query;
+    std::string to_attr;
+
+    Prefetch(std::string path);  // NOLINT: implicit, prefetch_related("books")
+    Prefetch(const char* path) : Prefetch(std::string(path)) {}  // NOLINT
+    Prefetch(std::string path, const Query& query, std::string to_attr = {});
+    // From a QuerySet: covet::Prefetch("books", db.objects<Book>().filter(...), "long_books").
+    template <class Set>
+        requires requires(const Set& set) { set.query(); }
+    Prefetch(std::string path, const Set& set, std::string to_attr = {})
+        : Prefetch(std::move(path), set.query(), std::move(to_attr)) {}
 };
 
 class Query {
@@ -154,6 +192,19 @@ public:
     const std::vector<Aggregate>& aggregates() const;
     bool is_grouped() const;
     const std::vector<Assignment>& assignments() const;
+    // Each filter()/exclude() call's filter, in order (where() is their AND): a ManyToMany or
+    // reverse relation crossed in two calls is joined twice, as Django does.
+    const std::vector<Filter>& filter_calls() const;
+    // select_related(): relation paths, each one hop per segment ({"author", "profile"}).
+    const std::vector<std::vector<std::string>>& select_related_paths() const;
+    const std::vector<Prefetch>& prefetches() const;
+    // related_to(): the relation and owner key a related manager restricts the rows to.
+    const RelationLink* related_link() const;
+    const Value& related_owner() const;
+    // through_related(): a prefetch query reads its rows through related(relation, keys).
+    const std::string& source_relation() const;
+    const Value& source_keys() const;
+    const Column* source_key() const;
 
     // The result columns of a select, in order: field names (values / the model's), then aliases.
     std::vector<std::string> result_names() const;
@@ -175,6 +226,16 @@ public:
     [[nodiscard]] Query exists() const;
     [[nodiscard]] Query update(std::vector<Assignment> assignments) const;
     [[nodiscard]] Query delete_() const;
+    // Follows a path of ForeignKey / OneToOne relations (and reverse OneToOnes) in the same
+    // query: {"author", "profile"}. UsageError for a relation that relates several objects.
+    [[nodiscard]] Query select_related(std::vector<std::string> path) const;
+    // Loads the relations of the path after the rows, one query per relation (queryset.cpp).
+    [[nodiscard]] Query prefetch_related(Prefetch prefetch) const;
+    // Only the objects related to `owner` through `link` (link.to is this query's model).
+    [[nodiscard]] Query related_to(const RelationLink& link, Value owner) const;
+    // Rows read through related(relation, keys), with the pair's source as first column, joined on
+    // key = related.target (prefetch_related's query).
+    [[nodiscard]] Query through_related(std::string relation, Value keys, const Column& key) const;
 
     struct State;  // opaque (query.cpp)
 

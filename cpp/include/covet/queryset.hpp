@@ -105,20 +105,66 @@ R from_result(const Value& value) {
     }
 }
 
+// How the rows of a query become objects of its model: the model's columns, then those of each
+// select_related() hop into the cached related objects, and every relation member told where its
+// object came from (queryset.cpp).
+class ModelReader {
+public:
+    ModelReader(Database& db, const Query& query);
+    void read(sqlite3_stmt* stmt, void* object) const;
+    std::uint64_t origin() const noexcept { return origin_; }
+
+private:
+    const ModelInfo* model_;
+    std::vector<SelectedRelation> hops_;
+    DatabaseRef db_;
+    std::uint64_t origin_;
+    int first_column_;  // 1 when the first column is related()'s source (prefetch queries)
+};
+
+// prefetch_related(): one query per relation of each path, over all the objects at once; fills
+// the members that cache them (queryset.cpp). `objects` are count objects of `model`, `stride`
+// bytes apart.
+void run_prefetches(Database& db, const ModelInfo& model, void* objects, std::size_t stride, std::size_t count,
+                    const std::vector<Prefetch>& prefetches);
+
 template <class Item>
 struct row_reader {
-    // A model: every column, in ModelInfo order, into the reused object.
-    static void read(const Row& row, Item& item) { covet::read_row(item, row.handle(), 0); }
+    // A model: every column, in ModelInfo order, into the reused object (and its relations).
+    static void read(const Row& row, Item& item, const ModelReader* reader) {
+        if (reader != nullptr) {
+            reader->read(row.handle(), &item);
+        } else {
+            covet::read_row(item, row.handle(), 0);
+        }
+    }
 };
 
 template <class... E>
 struct row_reader<std::tuple<E...>> {
-    static void read(const Row& row, std::tuple<E...>& item) {
+    static void read(const Row& row, std::tuple<E...>& item, const ModelReader*) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             ((std::get<I>(item) = read_column<E>(row, static_cast<int>(I))), ...);
         }(std::index_sequence_for<E...>{});
     }
 };
+
+// What values<>() reads for a member: a ForeignKey / OneToOne gives its key.
+template <class M>
+struct stored {
+    using type = M;
+};
+template <relation_column M>
+struct stored<M> {
+    using type = typename M::key_type;
+};
+template <class M>
+using stored_t = typename stored<M>::type;
+
+template <class Item>
+inline constexpr bool is_model_item = true;
+template <class... E>
+inline constexpr bool is_model_item<std::tuple<E...>> = false;
 
 template <class A>
 struct aggregate_result {
@@ -154,7 +200,8 @@ std::string order_term(const O& o) {
 }  // namespace detail
 
 // The input iterator of a query set: owns the running Cursor and the one Item each row is read
-// into. Move-only; destroying it (e.g. on `break`) releases the statement.
+// into (or, after prefetch_related, the objects read and prefetched beforehand). Move-only;
+// destroying it (e.g. on `break`) releases the statement.
 template <class Item>
 class RowIterator {
 public:
@@ -164,35 +211,46 @@ public:
     using iterator_concept = std::input_iterator_tag;
 
     RowIterator() = default;
-    explicit RowIterator(Cursor cursor) : cursor_(std::move(cursor)) { advance(); }
+    explicit RowIterator(Cursor cursor, std::shared_ptr<const detail::ModelReader> reader = nullptr)
+        : cursor_(std::move(cursor)), reader_(std::move(reader)) {
+        advance();
+    }
+    explicit RowIterator(std::shared_ptr<std::vector<Item>> items) : items_(std::move(items)) {
+        if (items_->empty()) items_.reset();
+    }
     RowIterator(RowIterator&&) noexcept = default;
     RowIterator& operator=(RowIterator&&) noexcept = default;
     RowIterator(const RowIterator&) = delete;
     RowIterator& operator=(const RowIterator&) = delete;
     ~RowIterator() = default;
 
-    const Item& operator*() const noexcept { return item_; }
-    const Item* operator->() const noexcept { return &item_; }
+    const Item& operator*() const noexcept { return items_ ? (*items_)[index_] : item_; }
+    const Item* operator->() const noexcept { return &**this; }
     RowIterator& operator++() {
         advance();
         return *this;
     }
     void operator++(int) { advance(); }
-    friend bool operator==(const RowIterator& it, std::default_sentinel_t) noexcept { return !it.cursor_; }
+    friend bool operator==(const RowIterator& it, std::default_sentinel_t) noexcept { return !it.cursor_ && !it.items_; }
 
     // Moves the current item out (to_vector, first, get).
-    Item take() { return std::move(item_); }
+    Item take() { return items_ ? std::move((*items_)[index_]) : std::move(item_); }
 
 private:
     void advance() {
-        if (cursor_->next()) {
-            detail::row_reader<Item>::read(cursor_->row(), item_);
+        if (items_) {
+            if (++index_ == items_->size()) items_.reset();
+        } else if (cursor_->next()) {
+            detail::row_reader<Item>::read(cursor_->row(), item_, reader_.get());
         } else {
             cursor_.reset();
         }
     }
     std::optional<Cursor> cursor_;
+    std::shared_ptr<const detail::ModelReader> reader_;
     Item item_{};
+    std::shared_ptr<std::vector<Item>> items_;
+    std::size_t index_ = 0;
 };
 
 namespace detail {
@@ -263,13 +321,13 @@ public:
 
     // ---- Running it ---------------------------------------------------------------------------
 
-    iterator begin() const { return iterator(detail::open_select(*db_, query_)); }
+    iterator begin() const { return open(query_); }
     std::default_sentinel_t end() const noexcept { return {}; }
 
     std::vector<Item> to_vector() const {
         std::vector<Item> out;
         for (iterator it = begin(); it != end(); ++it) {
-            out.push_back(*it);
+            out.push_back(it.take());
         }
         return out;
     }
@@ -281,7 +339,7 @@ public:
     // The only row; DoesNotExist / MultipleObjectsReturned name the model and the filter.
     Item get() const {
         const Query q = detail::get_query(query_);
-        iterator it(detail::open_select(*db_, q));
+        iterator it = open(q);
         if (it == end()) {
             detail::throw_query_does_not_exist(query_);
         }
@@ -337,8 +395,27 @@ public:
 protected:
     Derived make(Query q) const { return Derived(*db_, std::move(q)); }
 
+    // Runs a query: streaming, or, with prefetch_related, every row first and then one query per
+    // prefetched relation.
+    iterator open(const Query& q) const {
+        if constexpr (detail::is_model_item<Item>) {
+            auto reader = std::make_shared<const detail::ModelReader>(*db_, q);
+            if (q.prefetches().empty()) {
+                return iterator(detail::open_select(*db_, q), std::move(reader));
+            }
+            auto items = std::make_shared<std::vector<Item>>();
+            for (iterator it(detail::open_select(*db_, q), std::move(reader)); it != end(); ++it) {
+                items->push_back(it.take());
+            }
+            detail::run_prefetches(*db_, model_info<Item>(), items->data(), sizeof(Item), items->size(), q.prefetches());
+            return iterator(std::move(items));
+        } else {
+            return iterator(detail::open_select(*db_, q));
+        }
+    }
+
     std::optional<Item> fetch_one(const Query& q) const {
-        iterator it(detail::open_select(*db_, q));
+        iterator it = open(q);
         if (it == end()) {
             return std::nullopt;
         }
@@ -389,13 +466,50 @@ public:
     // A set over a given query on T's model.
     QuerySet(Database& db, Query query) : Base(db, std::move(query)) {}
 
+    // Follows ForeignKey / OneToOne relations (and declared reverse OneToOnes) in the same query:
+    // select_related<&Book::author, &Author::profile>() is the chain "author__profile";
+    // select_related("author__profile", "editor") takes several paths. Reading b.author->profile
+    // then runs no query.
+    template <auto... Members>
+    [[nodiscard]] QuerySet select_related() const {
+        static_assert(sizeof...(Members) > 0, "covet: select_related<&T::relation, ...>() needs a relation");
+        static_assert(std::is_same_v<typename FieldRef<Members...>::model_type, T>,
+                      "covet: select_related<...>() starts at a relation of another model");
+        return QuerySet(this->database(), this->query().select_related({std::string(member_name<Members>())...}));
+    }
+    template <class... P>
+        requires(std::is_convertible_v<const P&, std::string_view> && ...)
+    [[nodiscard]] QuerySet select_related(const P&... paths) const {
+        Query q = this->query();
+        ((q = q.select_related(split_path(std::string_view(paths)))), ...);
+        return QuerySet(this->database(), std::move(q));
+    }
+
+    // Loads relations to several objects (reverse ForeignKeys, ManyToManys, reverse OneToOnes,
+    // chains) after the rows, one query per relation: prefetch_related<&Book::categories>(),
+    // prefetch_related("author__books__categories", covet::Prefetch("...", queryset, "to_attr")).
+    template <auto... Members>
+    [[nodiscard]] QuerySet prefetch_related() const {
+        static_assert(sizeof...(Members) > 0, "covet: prefetch_related<&T::relation, ...>() needs a relation");
+        static_assert(std::is_same_v<typename FieldRef<Members...>::model_type, T>,
+                      "covet: prefetch_related<...>() starts at a relation of another model");
+        return QuerySet(this->database(), this->query().prefetch_related(Prefetch(FieldRef<Members...>::name())));
+    }
+    template <class... P>
+        requires(std::is_convertible_v<const P&, Prefetch> && ...)
+    [[nodiscard]] QuerySet prefetch_related(const P&... prefetches) const {
+        Query q = this->query();
+        ((q = q.prefetch_related(Prefetch(prefetches))), ...);
+        return QuerySet(this->database(), std::move(q));
+    }
+
     // Tuples of the given fields: values<&Book::title, &Book::pages>() -> std::tuple<std::string, int>.
     template <auto... Members>
     [[nodiscard]] auto values() const {
         static_assert(sizeof...(Members) > 0, "covet: values<&T::a, ...>() needs at least one field");
         static_assert((std::is_same_v<typename FieldRef<Members>::model_type, T> && ...),
                       "covet: values<...>() names a field of another model");
-        using Tuple = std::tuple<typename FieldRef<Members>::member_type...>;
+        using Tuple = std::tuple<detail::stored_t<typename FieldRef<Members>::member_type>...>;
         return ValuesQuerySet<T, Tuple>(this->database(),
                                         this->query().values(std::vector<std::string>{FieldRef<Members>::name()...}));
     }

@@ -50,6 +50,20 @@ Sql print_update(const Query& query);
 // DELETE FROM "t" [WHERE ...]: the plain form (covet's real deletes go through covet_delete()).
 Sql print_delete(const Query& query);
 
+// One select_related() hop, in the order its columns follow the model's in the result.
+struct SelectedRelation {
+    static constexpr std::size_t root = static_cast<std::size_t>(-1);
+    std::size_t parent = root;  // the hop it continues, or root (the query's model)
+    RelationLink link;
+    bool optional = false;  // LEFT JOIN: this hop or one before it may have no object
+    std::size_t member = 0;  // link.from's relation member (ModelOps::relations) that caches the object
+    int first_column = 0;    // the first of link.to's columns in the result
+};
+// The select_related() hops of a query, paths merged ("author" and "author__profile" share author).
+std::vector<SelectedRelation> select_related_plan(const Query& query);
+// The member of link.from that caches the related object (a reverse side must be declared).
+std::size_t member_caching(const RelationLink& link);
+
 // "name" with embedded double quotes doubled.
 std::string quote_identifier(std::string_view name);
 // The value with \, % and _ escaped by \ (for LIKE ... ESCAPE '\').

@@ -1,0 +1,145 @@
+// covet::ReverseOne<T>: the declared reverse side of a OneToOne of model T to this model (Django's
+// `author.profile`). Loaded lazily on first access and cached; select_related and
+// prefetch_related fill it without a query.
+//
+//   struct Author { std::int64_t id = 0; std::string name; covet::ReverseOne<Profile> profile; };
+//   ann.profile->bio;                          // RelatedObjectDoesNotExist if Ann has no profile
+//   std::optional<Profile> p = ann.profile.optional();
+//   for (const Book& b : db.objects<Book>().select_related("author__profile")) b.author->profile->bio;
+#pragma once
+
+#include <covet/database_ref.hpp>
+#include <covet/error.hpp>
+#include <covet/model.hpp>
+#include <covet/relation_link.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace covet {
+
+class Database;
+
+namespace detail {
+// Loads the reverse OneToOne object of a member into `object`; false when there is none.
+bool load_reverse_one(Database& db, const ModelInfo* owner, std::size_t member, const Value& owner_key, void* object,
+                      std::uint64_t origin);
+[[noreturn]] void throw_no_reverse_one(const ModelInfo* owner, std::size_t member, const ModelInfo& target,
+                                       const Value& owner_key);
+}  // namespace detail
+
+template <class T>
+class ReverseOne {
+public:
+    using covet_relation_only = void;
+    using target_type = T;
+
+    ReverseOne() = default;
+    ReverseOne(const ReverseOne& other)
+        : db_(other.db_),
+          owner_(other.owner_),
+          member_(other.member_),
+          origin_(other.origin_),
+          owner_key_(other.owner_key_),
+          cache_(other.cache_ ? std::make_unique<T>(*other.cache_) : nullptr),
+          absent_(other.absent_) {}
+    ReverseOne(ReverseOne&&) noexcept = default;
+    ReverseOne& operator=(const ReverseOne& other) {
+        if (this != &other) {
+            ReverseOne copy(other);
+            *this = std::move(copy);
+        }
+        return *this;
+    }
+    ReverseOne& operator=(ReverseOne&&) noexcept = default;
+    ~ReverseOne() = default;
+
+    // The related object (loaded on first access); RelatedObjectDoesNotExist when there is none.
+    const T& operator*() const { return get(); }
+    const T* operator->() const { return &get(); }
+    const T& get() const { return get(detail::relation_database(db_, label())); }
+    const T& get(Database& db) const {
+        if (!load(db)) {
+            detail::throw_no_reverse_one(owner_, member_, model_info<T>(), owner_key_);
+        }
+        return *cache_;
+    }
+    // The object, or nullopt when there is none.
+    std::optional<T> optional() const { return optional(detail::relation_database(db_, label())); }
+    std::optional<T> optional(Database& db) const {
+        return load(db) ? std::optional<T>(*cache_) : std::nullopt;
+    }
+    // Whether there is one (a query unless loaded or known).
+    bool has_value() const { return load(detail::relation_database(db_, label())); }
+    // Loaded or known absent: reading it runs no query.
+    bool is_cached() const noexcept { return cache_ != nullptr || absent_; }
+    void reset() noexcept {
+        cache_.reset();
+        absent_ = false;
+    }
+
+private:
+    std::string label() const { return detail::member_label(owner_, member_, "ReverseOne", model_info<T>()); }
+
+    bool load(Database& db) const {
+        if (cache_) return true;
+        if (absent_) return false;
+        auto object = std::make_unique<T>();
+        if (detail::load_reverse_one(db, owner_, member_, owner_key_, object.get(), origin_)) {
+            cache_ = std::move(object);
+            return true;
+        }
+        absent_ = true;
+        return false;
+    }
+
+    static void describe(ModelInfo& info, std::string_view field, std::size_t member) {
+        detail::describe_reverse(info, field, member, true, &model_info<T>);
+    }
+    static void attach(void* self, const detail::Attachment& a, std::size_t member) {
+        auto& m = *static_cast<ReverseOne*>(self);
+        if (!m.db_.same(a.db)) {
+            m.db_ = a.db;
+        }
+        m.owner_ = a.owner;
+        m.member_ = member;
+        m.origin_ = a.origin;
+        if (!(m.owner_key_ == a.owner_key)) {
+            m.owner_key_ = a.owner_key;
+            m.reset();
+        }
+    }
+    static void* fill_one(void* self) {
+        auto& m = *static_cast<ReverseOne*>(self);
+        m.absent_ = false;
+        if (!m.cache_) {
+            m.cache_ = std::make_unique<T>();
+        }
+        return m.cache_.get();
+    }
+    static void set_none(void* self) {
+        auto& m = *static_cast<ReverseOne*>(self);
+        m.cache_.reset();
+        m.absent_ = true;
+    }
+    static void* cached_one(void* self) { return static_cast<ReverseOne*>(self)->cache_.get(); }
+
+    DatabaseRef db_;
+    const ModelInfo* owner_ = nullptr;
+    std::size_t member_ = 0;
+    std::uint64_t origin_ = 0;
+    Value owner_key_;
+    mutable std::unique_ptr<T> cache_;
+    mutable bool absent_ = false;
+
+public:
+    static constexpr detail::RelationOps relation_ops{
+        detail::RelationOps::Role::ReverseOne, &describe, &attach, &fill_one, &set_none, &cached_one,
+        nullptr,                               nullptr,   nullptr, nullptr,   nullptr,
+    };
+};
+
+}  // namespace covet
