@@ -105,7 +105,8 @@ CrudSql build_crud_sql(const ModelInfo& info) {
         else
             values += placeholder(i);
     }
-    sql.insert = fmt::format("INSERT INTO {} ({}) VALUES ({}) RETURNING {}", table, columns, values, key_name);
+    sql.insert = fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, values);
+    sql.insert_returning = sql.insert + " RETURNING " + key_name;
 
     std::string assignments;
     for (std::size_t i = 0; i < n; ++i) {
@@ -245,9 +246,25 @@ bool step_write(Cursor& cursor, const ModelInfo& info, ModelOps ops, const void*
     }
 }
 
+// Whether the table's primary key column is SQLite's rowid (declared INTEGER PRIMARY KEY in a
+// rowid table), so that sqlite3_last_insert_rowid() is the key an INSERT assigned. Read from the
+// schema SQLite has loaded (no statement); false when unsure (the INSERT then says RETURNING).
+bool key_is_rowid(Database& db, const ModelInfo& info) {
+    const char* type = nullptr;
+    int primary = 0;
+    if (sqlite3_table_column_metadata(db.handle(), "main", info.table.c_str(),
+                                      info.columns[info.primary_key].name.c_str(), &type, nullptr, nullptr, &primary,
+                                      nullptr) != SQLITE_OK)
+        return false;
+    // A WITHOUT ROWID table never assigns a key (its primary key is NOT NULL): no INSERT asks.
+    return primary != 0 && type != nullptr && sqlite3_stricmp(type, "INTEGER") == 0;
+}
+
 void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {
     const bool assign = sql.integer_key && primary_key_unset(info, ops, object);
-    Cursor cursor = db.query(sql.insert, sql.nulls);
+    // The key comes back with RETURNING only when SQLite assigns one that is not the rowid.
+    const bool rowid = assign && key_is_rowid(db, info);
+    Cursor cursor = db.query(assign && !rowid ? sql.insert_returning : sql.insert, sql.nulls);
     bind_fields(ops, object, cursor.handle(), 1);
     std::int64_t key = 0;
     try {
@@ -259,6 +276,7 @@ void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOp
     } catch (const IntegrityError& error) {
         throw_integrity(info, error, "save", to_values(ops, object));
     }
+    if (rowid) key = sqlite3_last_insert_rowid(db.handle());
     if (assign) {
         set_field(ops, object, info.primary_key, Value{key});
     }

@@ -195,9 +195,16 @@ bool Cursor::next() {
         started_ = true;
         total_changes_ = sqlite3_total_changes64(db);
     }
-    auto start = std::chrono::steady_clock::now();
-    int rc = sqlite3_step(stmt_);
-    elapsed_ += std::chrono::steady_clock::now() - start;
+    // The time spent stepping is only for the on_query hook: without one, no clock is read (two
+    // clock reads per row were a measurable share of iterating a large query).
+    int rc = 0;
+    if (db_->hook_) {
+        auto start = std::chrono::steady_clock::now();
+        rc = sqlite3_step(stmt_);
+        elapsed_ += std::chrono::steady_clock::now() - start;
+    } else {
+        rc = sqlite3_step(stmt_);
+    }
     if (rc == SQLITE_ROW) {
         has_row_ = true;
         return true;

@@ -157,9 +157,10 @@ const char* storage_class(int type) {
 }  // namespace
 
 std::int64_t read_integer(sqlite3_stmt* stmt, int column, std::int64_t min, std::int64_t max) {
-    require_not_null(stmt, column);
+    // One sqlite3_column_type() call per column (this runs for every integer of every row read).
     const int type = sqlite3_column_type(stmt, column);
     if (type != SQLITE_INTEGER) {
+        require_not_null(stmt, column);
         throw_invalid(fmt::format("covet: column {} ({}) holds {} where an integer was expected", column,
                                   column_label(stmt, column), storage_class(type)));
     }
@@ -190,8 +191,10 @@ double read_real(sqlite3_stmt* stmt, int column) {
 }
 
 std::string_view read_text_view(sqlite3_stmt* stmt, int column) {
-    require_not_null(stmt, column);
+    // sqlite3_column_text() is NULL for a NULL value (or when out of memory): only then is the
+    // type asked, so that a text column costs no sqlite3_column_type() call per row.
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    if (text == nullptr) require_not_null(stmt, column);
     const int size = sqlite3_column_bytes(stmt, column);
     return text ? std::string_view(text, static_cast<std::size_t>(size)) : std::string_view();
 }

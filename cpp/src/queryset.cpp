@@ -3,14 +3,29 @@
 #include <covet/queryset.hpp>
 
 #include <covet/crud.hpp>
+#include <covet/registry.hpp>
 #include <covet/sql_printer.hpp>
 
 #include <fmt/format.h>
 
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <unordered_map>
 #include <utility>
+
+namespace covet {
+
+std::map<std::string, std::int64_t> DeleteResult::per_model(Database& db) const {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& [table, n] : per_table) {
+        const ModelInfo* model = find_model(db, table);
+        out[model ? model->name : table] += n;
+    }
+    return out;
+}
+
+}  // namespace covet
 
 namespace covet::detail {
 
@@ -343,10 +358,18 @@ void ModelReader::read(sqlite3_stmt* stmt, void* object) const {
     read_row(model_->ops, object, stmt, first_column_);
     attach_relations(*model_, object, db_, origin_);
     if (hops_.empty()) return;
-    // The object each hop was read into (nullptr: none, so neither are the hops that follow it).
-    std::vector<void*> objects(hops_.size(), nullptr);
+    // The object each hop was read into (nullptr: none, so neither are the hops that follow it);
+    // on the stack for the usual few hops: this runs once per row.
+    void* few[8];
+    std::vector<void*> many;
+    void** objects = few;
+    if (hops_.size() > std::size(few)) {
+        many.resize(hops_.size());
+        objects = many.data();
+    }
     for (std::size_t i = 0; i < hops_.size(); ++i) {
         const SelectedRelation& hop = hops_[i];
+        objects[i] = nullptr;
         void* parent = hop.parent == SelectedRelation::root ? object : objects[hop.parent];
         if (parent == nullptr) continue;
         const ModelInfo& from = *hop.link.from;
@@ -374,7 +397,9 @@ class ParentIndex {
 public:
     void add(const Value& key, void* parent) {
         if (const auto* i = std::get_if<std::int64_t>(&key)) {
-            integers_[*i].push_back(parent);
+            auto [it, added] = integers_.try_emplace(*i);
+            if (added) order_.push_back(*i);
+            it->second.push_back(parent);
         } else {
             auto& entry = others_[covet::describe(key)];
             entry.first = key;
@@ -398,16 +423,19 @@ public:
         auto it = others_.find(covet::describe(key));
         return it == others_.end() ? nullptr : &it->second.second;
     }
+    // The keys in the order the parents came (the query's): SQLite builds the IN list of the
+    // prefetch query from them, and an ordered list (the usual, by primary key) is the cheap one.
     std::vector<Value> keys() const {
         std::vector<Value> out;
         out.reserve(integers_.size() + others_.size());
-        for (const auto& [key, parents] : integers_) out.emplace_back(key);
+        for (std::int64_t key : order_) out.emplace_back(key);
         for (const auto& entry : others_) out.push_back(entry.second.first);
         return out;
     }
 
 private:
     std::unordered_map<std::int64_t, std::vector<void*>> integers_;
+    std::vector<std::int64_t> order_;  // integers_'s keys, first seen first
     std::map<std::string, std::pair<Value, std::vector<void*>>> others_;  // by describe(key)
 };
 
@@ -473,7 +501,7 @@ void prefetch_level(Database& db, const std::vector<void*>& parents, const Relat
     if (parents.empty()) return;
     const Column& target_key = forward_one ? *link.to_column : link.to->columns[link.to->primary_key];
     const Query base = custom ? *custom : Query(*link.to);
-    const Query query = base.through_related(link.name, Value{keys_json(index.keys())}, target_key);
+    const Query query = base.through_related(link, Value{keys_json(index.keys())}, target_key);
     const ModelReader reader(db, query);
     Cursor cursor = open_select(db, query);
     while (cursor.next()) {

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 namespace covet::detail {
 
@@ -20,6 +22,67 @@ std::string q(std::string_view name) { return quote_identifier(name); }
         "covet: {}.{}: {}() sets {}.{} to NULL, which it cannot hold: delete the objects, or assign them to "
         "another {} (Django has no {}() here either)",
         link.from->name, link.accessor, operation, link.to->name, link.relation->field, link.from->name, operation));
+}
+
+// A failed add(): a key that is not there (the extension's insert trigger), or a through model's
+// own required field: name the relation and what to do.
+IntegrityError add_error(const RelationLink& link, const std::vector<Value>& keys, const IntegrityError& error) {
+    const bool through = link.relation->through != nullptr && !error.sqlite_message().starts_with("covet:");
+    return IntegrityError(
+        fmt::format("covet: {}.{}.add({}): {}{}", link.from->name, link.accessor, keys_json(keys),
+                    error.sqlite_message(),
+                    through ? fmt::format(" (give {}'s other fields with covet::through_defaults({}{{...}}))",
+                                          link.relation->through().name, link.relation->through().name)
+                            : std::string()),
+        error.details());
+}
+
+// add()'s INSERT into an automatic junction, for n keys as ?2..?n+1 (the owner is ?1), or, n = 0,
+// for a JSON array of keys as ?2. Built once per relation, direction and n.
+constexpr std::size_t max_values_keys = 16;
+const std::string& junction_insert(const RelationLink& link, std::size_t n) {
+    thread_local std::map<std::tuple<const Relation*, bool, std::size_t>, std::string> built;
+    std::string& sql = built[{link.relation, link.reverse, n}];
+    if (!sql.empty()) return sql;
+    const std::string head = fmt::format("INSERT INTO {}({}, {}) ", q(link.junction), q(link.junction_from),
+                                         q(link.junction_to));
+    const std::string conflict = fmt::format(" ON CONFLICT ({}, {}) DO NOTHING", q(link.junction_from),
+                                             q(link.junction_to));
+    if (n == 0) {
+        sql = head + "SELECT ?1, value FROM json_each(?2) WHERE true" + conflict;  // WHERE: SQLite's upsert syntax
+    } else {
+        sql = head + "VALUES ";
+        for (std::size_t i = 0; i < n; ++i) sql += fmt::format("{}(?1, ?{})", i ? ", " : "", i + 2);
+        sql += conflict;
+    }
+    return sql;
+}
+
+// add() on an automatic junction, which has UNIQUE (from, to): pairs already there are skipped by
+// the conflict clause, and a few keys go as parameters of one VALUES list (no json_each, DISTINCT
+// or NOT EXISTS subquery: about the cost of a plain INSERT per pair). False, with nothing done,
+// when the table lacks that UNIQUE constraint (a junction made by hand): the general form then.
+bool add_to_junction(Database& db, const RelationLink& link, const Value& owner, const std::vector<Value>& keys) {
+    try {
+        if (keys.size() <= max_values_keys) {
+            std::vector<Value> params;
+            params.reserve(keys.size() + 1);
+            params.push_back(owner);
+            params.insert(params.end(), keys.begin(), keys.end());
+            db.execute(junction_insert(link, keys.size()), params);
+        } else {
+            db.execute(junction_insert(link, 0), {owner, Value{keys_json(keys)}});
+        }
+        return true;
+    } catch (const IntegrityError& error) {
+        throw add_error(link, keys, error);
+    } catch (const Error& error) {
+        // Refused when prepared, before anything ran.
+        if (error.what() != nullptr && std::string_view(error.what()).find("ON CONFLICT clause does not match") !=
+                                           std::string_view::npos)
+            return false;
+        throw;
+    }
 }
 
 std::vector<Value> column_values(Database& db, const std::string& sql, const Value& owner) {
@@ -49,6 +112,9 @@ Query related_query(const Query& query, const RelationLink& link, const Value& o
 
 void related_add(Database& db, const RelationLink& link, const Value& owner, const std::vector<Value>& keys) {
     if (keys.empty()) return;
+    if (link.relation->through == nullptr && link.through_junction() && !is_symmetrical(link) &&
+        add_to_junction(db, link, owner, keys))
+        return;
     const Value json{keys_json(keys)};
     if (!link.through_junction()) {
         db.execute(fmt::format("UPDATE {} SET {} = ?1 WHERE {} IN (SELECT value FROM json_each(?2))", q(link.to->table),
@@ -66,16 +132,7 @@ void related_add(Database& db, const RelationLink& link, const Value& owner, con
                                q(link.junction), q(link.junction_from), q(link.junction_to), pairs),
                    {owner, json});
     } catch (const IntegrityError& error) {
-        // A key that is not there (the extension's insert trigger), or a through model's own
-        // required field: name the relation and what to do.
-        const bool through = link.relation->through != nullptr && !error.sqlite_message().starts_with("covet:");
-        throw IntegrityError(
-            fmt::format("covet: {}.{}.add({}): {}{}", link.from->name, link.accessor, keys_json(keys),
-                        error.sqlite_message(),
-                        through ? fmt::format(" (give {}'s other fields with covet::through_defaults({}{{...}}))",
-                                              link.relation->through().name, link.relation->through().name)
-                                : std::string()),
-            error.details());
+        throw add_error(link, keys, error);
     }
 }
 

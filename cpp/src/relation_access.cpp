@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 namespace covet::detail {
 
 namespace {
@@ -24,7 +26,7 @@ std::string member_name(const ModelInfo& owner, std::size_t member) {
 }
 
 // SELECT <columns of target> FROM "t" WHERE "column" = ?1 LIMIT 1 (cached by the Database).
-std::string select_by(const ModelInfo& target, const Column& column) {
+std::string build_select_by(const ModelInfo& target, const Column& column) {
     std::string columns;
     for (const Column& c : target.columns) {
         if (!columns.empty()) columns += ", ";
@@ -32,6 +34,15 @@ std::string select_by(const ModelInfo& target, const Column& column) {
     }
     return fmt::format("SELECT {} FROM {} WHERE {} = ?1 LIMIT 1", columns, quote_identifier(target.table),
                        quote_identifier(column.name));
+}
+
+// The same, built once per column (per thread: no lock) rather than on every lazy load. `column`
+// belongs to `target`, the ModelInfo of a C++ model, which lives as long as the program.
+const std::string& select_by(const ModelInfo& target, const Column& column) {
+    thread_local std::unordered_map<const Column*, std::string> built;
+    auto it = built.find(&column);
+    if (it == built.end()) it = built.emplace(&column, build_select_by(target, column)).first;
+    return it->second;
 }
 
 std::string key_text(const Value& key) { return covet::describe(key); }
@@ -70,11 +81,15 @@ bool find_object(Database& db, const ModelInfo& target, const Column& column, co
 }
 
 void load_object(Database& db, const ModelInfo& target, const Column& column, const Value& key, void* object,
-                 std::uint64_t origin, const std::string& label) {
-    const std::string field = label.substr(label.find('.') + 1);
-    db.note_lazy_load(origin, label,
-                      fmt::format("select_related(\"{}\") or prefetch_related(\"{}\")", field, field));
+                 std::uint64_t origin, const ModelInfo* owner, std::size_t member, std::string_view kind) {
+    if (db.guards_lazy_loads()) {
+        const std::string label = member_label(owner, member, kind, target);
+        const std::string field = label.substr(label.find('.') + 1);
+        db.note_lazy_load(origin, label,
+                          fmt::format("select_related(\"{}\") or prefetch_related(\"{}\")", field, field));
+    }
     if (!find_object(db, target, column, key, object, origin)) {
+        const std::string label = member_label(owner, member, kind, target);
         throw RelatedObjectDoesNotExist(
             fmt::format("covet: {}: there is no {} with {} = {} (deleted, or never there)", label, target.name,
                         column.field, key_text(key)),
@@ -145,9 +160,12 @@ void note_many_lazy_load(Database& db, std::uint64_t origin, const std::string& 
 bool load_reverse_one(Database& db, const ModelInfo* owner, std::size_t member, const Value& owner_key, void* object,
                       std::uint64_t origin) {
     const RelationLink link = reverse_field_link(*owner, reverse_of_member(*owner, member));
-    const std::string label = member_label(owner, member, "ReverseOne", *link.to);
-    db.note_lazy_load(origin, label,
-                      fmt::format("select_related(\"{}\") or prefetch_related(\"{}\")", link.accessor, link.accessor));
+    if (db.guards_lazy_loads()) {
+        const std::string label = member_label(owner, member, "ReverseOne", *link.to);
+        db.note_lazy_load(origin, label,
+                          fmt::format("select_related(\"{}\") or prefetch_related(\"{}\")", link.accessor,
+                                      link.accessor));
+    }
     return find_object(db, *link.to, *link.to_column, owner_key, object, origin);
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace covet {
@@ -151,7 +152,7 @@ public:
         if (const RelationLink* link = q_.related_link()) terms.push_back(related_condition(*link));
         const auto& calls = q_.filter_calls();
         for (std::size_t i = 0; i < calls.size(); ++i) {
-            Expr e = filter(calls[i], Context{false, true, static_cast<int>(i)});
+            Expr e = filter_call(calls[i], static_cast<int>(i));
             terms.push_back(e.atomic || calls.size() + terms.size() == 1 ? e.text : "(" + e.text + ")");
         }
         if (terms.empty()) return;
@@ -169,6 +170,116 @@ public:
         return fmt::format("{} IN (SELECT {} FROM {} WHERE {} = {})", column(*link.to_column),
                            quote_identifier(link.junction_to), quote_identifier(link.junction),
                            quote_identifier(link.junction_from), owner);
+    }
+
+    // Whether a condition is met by NULL (isnull, exact None): across a relation it needs the
+    // LEFT JOIN that keeps the rows without a related row.
+    static bool null_matches(const Condition& c) {
+        return (c.lookup == Lookup::IsNull && std::get<std::int64_t>(c.values[0]) != 0) ||
+               ((c.lookup == Lookup::Exact || c.lookup == Lookup::IExact) && is_null(c.values[0]));
+    }
+
+    // The conditions of a pure conjunction (ANDs of conditions, no OR or NOT); false otherwise.
+    static bool conjunction(const Filter& f, std::vector<const Condition*>& out) {
+        switch (f.kind()) {
+            case Filter::Kind::Condition: out.push_back(&f.condition()); return true;
+            case Filter::Kind::And:
+                for (const Filter& child : f.children())
+                    if (!conjunction(child, out)) return false;
+                return true;
+            default: return false;
+        }
+    }
+
+    // One filter() call. In a pure conjunction of a query of rows (no aggregate), the conditions
+    // across a ManyToMany are written as one IN subquery per relation crossed ("books"."id" IN
+    // (SELECT "T2"."book_id" FROM "books_categories" AS "T2" JOIN "categories" ... WHERE ...)),
+    // rather than joins to make DISTINCT: the same rows, but SQLite plans the join by scanning
+    // every row of the outer table, and the subquery as the hand-written query. Conditions of the
+    // call on the same relation share the subquery, so that one related row meets them all
+    // (Django's rule). Anything else (OR, NOT, aggregates, conditions NULL meets) joins as before.
+    Expr filter_call(const Filter& f, int group) {
+        const Context ctx{false, true, group};
+        std::vector<const Condition*> conditions;
+        if (!q_.aggregates().empty() || !conjunction(f, conditions)) return filter(f, ctx);
+        struct Term {
+            const Condition* condition;
+            FieldPath path;
+            std::string relation;  // the path up to its first multi-valued hop, if a ManyToMany
+        };
+        std::vector<Term> terms;
+        std::vector<std::string> joined;  // relations that some condition joins anyway
+        for (const Condition* c : conditions) {
+            Term t{c, resolve_path(m_, c->path, c->expression()), {}};
+            std::size_t k = 0;
+            while (k < t.path.hops.size() && !t.path.hops[k].many) ++k;
+            if (k < t.path.hops.size()) {
+                std::string relation;
+                for (std::size_t i = 0; i <= k; ++i) relation += t.path.hops[i].from->table + "." + t.path.hops[i].accessor + "/";
+                if (t.path.hops[k].through_junction() && !null_matches(*c))
+                    t.relation = std::move(relation);
+                else
+                    joined.push_back(std::move(relation));
+            }
+            terms.push_back(std::move(t));
+        }
+        for (Term& t : terms)
+            if (std::find(joined.begin(), joined.end(), t.relation) != joined.end()) t.relation.clear();
+        if (std::all_of(terms.begin(), terms.end(), [](const Term& t) { return t.relation.empty(); }))
+            return filter(f, ctx);
+        std::vector<std::string> printed;  // the relations whose subquery is written
+        std::string text;
+        for (const Term& t : terms) {
+            std::string term;
+            if (t.relation.empty()) {
+                Expr e = condition(*t.condition, ctx);
+                term = e.atomic ? e.text : "(" + e.text + ")";
+            } else if (std::find(printed.begin(), printed.end(), t.relation) == printed.end()) {
+                printed.push_back(t.relation);
+                std::vector<const Term*> same;
+                for (const Term& u : terms)
+                    if (u.relation == t.relation) same.push_back(&u);
+                term = in_junction(same, group);
+            } else {
+                continue;
+            }
+            text += (text.empty() ? "" : " AND ") + term;
+        }
+        return {std::move(text), terms.size() == 1};
+    }
+
+    // <the key of the relation's source> IN (SELECT junction.from FROM junction [JOIN target ...]
+    // WHERE <every condition>): the conditions of one filter() call across one ManyToMany.
+    template <class Term>
+    std::string in_junction(const std::vector<const Term*>& terms, int group) {
+        const FieldPath& first = terms.front()->path;
+        std::size_t k = 0;
+        while (!first.hops[k].many) ++k;
+        const RelationLink& l = first.hops[k];
+        const FieldPath before{{first.hops.begin(), first.hops.begin() + static_cast<std::ptrdiff_t>(k)}, l.from_column};
+        const std::string outer = path_column(joins_, before, false, group);
+        const std::string alias = quote_identifier("T" + std::to_string(++aliases_));
+        Joins inner(alias);
+        std::optional<Joins> nested;  // from the relation's target, once a condition needs it
+        std::string conditions;
+        for (const Term* t : terms) {
+            const FieldPath rest{{t->path.hops.begin() + static_cast<std::ptrdiff_t>(k) + 1, t->path.hops.end()},
+                                 t->path.column};
+            std::string name;
+            if (rest.hops.empty() && rest.column == l.to_column) {
+                name = alias + "." + quote_identifier(l.junction_to);  // the related key: no join
+            } else {
+                if (!nested)
+                    nested.emplace(inner.join(alias, "to", l.to->table, l.to_column->name, l.junction_to, false, false,
+                                              aliases_));
+                name = path_column(*nested, rest, false, group);
+            }
+            conditions += (conditions.empty() ? "" : " AND ") + compare(name, false, *t->condition, false).text;
+        }
+        many_filter_ = true;
+        return fmt::format("{} IN (SELECT {}.{} FROM {} AS {}{}{} WHERE {})", outer, alias,
+                           quote_identifier(l.junction_from), quote_identifier(l.junction), alias, inner.text(),
+                           nested ? nested->text() : std::string(), conditions);
     }
 
     Expr filter(const Filter& f, Context ctx) {
@@ -200,9 +311,8 @@ public:
         if (path.many() && ctx.negated) return {exists(path, c), true};
         // An inner join drops the rows without a related row: right for a condition they cannot
         // meet, wrong under OR / NOT or for a lookup that NULL meets (isnull, exact None).
-        const bool null_matches = (c.lookup == Lookup::IsNull && std::get<std::int64_t>(c.values[0]) != 0) ||
-                                  ((c.lookup == Lookup::Exact || c.lookup == Lookup::IExact) && is_null(c.values[0]));
-        const std::string name = path_column(joins_, path, !ctx.conjunctive || ctx.negated || null_matches, ctx.group);
+        const std::string name =
+            path_column(joins_, path, !ctx.conjunctive || ctx.negated || null_matches(c), ctx.group);
         return compare(name, path.column->nullable || path.optional(), c, ctx.negated);
     }
 
@@ -398,9 +508,10 @@ public:
         return out;
     }
 
-    // FROM "t", or the prefetch form: FROM related(?a, ?b) AS "r" JOIN "t" ON "t"."k" = "r"."target".
+    // FROM "t", or the prefetch form: FROM related(?a, ?b) AS "r" JOIN "t" ON "t"."k" = "r"."target",
+    // the extension's pairs of the relation for the parents' keys (one JSON parameter).
     std::string from() {
-        if (q_.source_relation().empty()) return " FROM " + table();
+        if (q_.source_link() == nullptr) return " FROM " + table();
         const std::string relation = param(Value{q_.source_relation()});
         const std::string keys = param(q_.source_keys());
         return fmt::format(" FROM related({}, {}) AS \"r\" JOIN {} ON {} = \"r\".\"target\"", relation, keys, table(),
@@ -413,7 +524,7 @@ public:
     void select(bool ordered, bool rows_only = false) {
         const bool grouped = !rows_only && q_.is_grouped();
         std::vector<std::string> items;
-        if (!q_.source_relation().empty()) items.push_back("\"r\".\"source\"");
+        if (q_.source_link() != nullptr) items.push_back("\"r\".\"source\"");
         if (rows_only || q_.aggregates().empty() || grouped)
             for (const Column* c : selected_columns()) items.push_back(column(*c));
         const bool objects = q_.value_fields().empty() && q_.aggregates().empty();
@@ -439,8 +550,11 @@ public:
         limit();
         tail += out_.text.substr(mark);
         out_.text.resize(mark);
-        // Joins are known only now: a multi-valued filter join makes rows repeat (DISTINCT).
-        const bool distinct = q_.is_distinct() || (q_.aggregates().empty() && joins_.any_many());
+        // Joins are known only now: a multi-valued filter join makes rows repeat (DISTINCT). A
+        // ManyToMany filter written as a subquery repeats none, but keeps the DISTINCT a filter
+        // across a relation to several objects has always had (SQLite finds it cheap here: the
+        // rows are distinct by their key).
+        const bool distinct = q_.is_distinct() || (q_.aggregates().empty() && joins_many());
         out_.text += distinct ? "SELECT DISTINCT " : "SELECT ";
         out_.text += fmt::format("{}", fmt::join(items, ", "));
         out_.text += from() + joins_.text() + tail;
@@ -475,7 +589,7 @@ public:
         out_.text.resize(before);
         return from() + joins_.text() + tail;
     }
-    bool joins_many() const { return joins_.any_many(); }
+    bool joins_many() const { return joins_.any_many() || many_filter_; }
     bool joins() const { return !joins_.empty(); }
 
 private:
@@ -485,6 +599,7 @@ private:
     Joins joins_;
     int aliases_ = 0;
     const Value null_{nullptr};
+    bool many_filter_ = false;  // a filter crossed a multi-valued relation as a subquery
 };
 
 }  // namespace

@@ -92,6 +92,10 @@ TEST_CASE_FIXTURE(Library, "nullable relations: empty reads as no value, -> on i
     CHECK_FALSE(child.parent.is_cached());
     db.save(child);
     CHECK_FALSE(db.get<Category>(sf.id).parent.has_value());
+    // In a designated initializer too.
+    const Category orphan = db.create(Category{.name = "Orphan", .parent = std::nullopt});
+    CHECK(db.query_value("SELECT parent_id FROM categories WHERE id = ?", {covet::Value{orphan.id}}) ==
+          covet::Value{nullptr});
 }
 
 TEST_CASE_FIXTURE(Library, "self relations: a category tree, both directions") {

@@ -269,5 +269,7 @@ TEST_CASE_FIXTURE(Library, "deletes through the C++ layer cascade as Django's an
     CHECK(r.total == 7);
     CHECK(r.per_table == std::map<std::string, std::int64_t>{
                              {"authors", 1}, {"books", 2}, {"books_categories", 3}, {"profiles", 1}});
+    CHECK(r.per_model(db) == std::map<std::string, std::int64_t>{
+                                 {"Author", 1}, {"Book", 2}, {"Book_categories", 3}, {"Profile", 1}});
     CHECK(db.objects<Book>().count() == 1);
 }

@@ -42,9 +42,12 @@ namespace detail {
 // The SQL of one model's single-row statements, built once per model (crud.cpp). Every statement
 // has one parameter per column, ?1..?N in ModelInfo order, so bind_fields(object, stmt, 1) binds it.
 struct CrudSql {
-    // INSERT INTO "t" ("c1", ...) VALUES (?1, ...) RETURNING "pk"; an integer primary key is
-    // written as nullif(?k, 0): 0 (or NULL) lets SQLite assign it.
+    // INSERT INTO "t" ("c1", ...) VALUES (?1, ...); an integer primary key is written as
+    // nullif(?k, 0): 0 (or NULL) lets SQLite assign it, read back as sqlite3_last_insert_rowid().
     std::string insert;
+    // The same + RETURNING "pk": only for a key SQLite assigns that is not the rowid (a column
+    // declared INT PRIMARY KEY, say). RETURNING costs SQLite a temporary table per statement.
+    std::string insert_returning;
     // UPDATE "t" SET "c" = ?i, ... WHERE "pk" = ?k RETURNING 1 (a row back: it existed).
     std::string update;
     // SELECT "c1", ... FROM "t" WHERE "pk" = ?1.

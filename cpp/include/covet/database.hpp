@@ -27,7 +27,8 @@
 // Observability: every statement covet runs (including BEGIN/SAVEPOINT/COMMIT of transactions)
 // counts once in query_count() when it starts, and is reported to the on_query() hook when it
 // finishes (ran to the end, failed, or its cursor was closed/destroyed) with the time spent
-// stepping it. Statements that fail to prepare are neither counted nor reported.
+// stepping it (the steps taken while a hook is installed: without one, no clock is read).
+// Statements that fail to prepare are neither counted nor reported.
 #pragma once
 
 #include <covet/database_ref.hpp>
@@ -236,6 +237,8 @@ public:
     // Internal (relation fields): a new query evaluation's number, and one lazy load by the
     // objects of one (origin 0: objects not read by a query set; not counted).
     std::uint64_t next_origin() noexcept { return ++origins_; }
+    // Whether the guard is on (note_lazy_load does anything): callers skip building its messages.
+    bool guards_lazy_loads() const noexcept { return lazy_limit_ != 0; }
     void note_lazy_load(std::uint64_t origin, const std::string& relation, const std::string& suggestion);
 
     // The statement cache, for tests and tuning.

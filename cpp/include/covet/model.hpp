@@ -380,6 +380,17 @@ struct type_ops_impl {
     static void read(void* m, sqlite3_stmt* stmt, int column) {
         if constexpr (relation_column<M>) {
             static_cast<M*>(m)->assign_key(Tr::read_key(stmt, column));
+        } else if constexpr (std::is_same_v<M, std::string>) {
+            // Into the string's own buffer when it is large enough (an object reused row after row,
+            // as iteration does, allocates only for a text longer than any before it); otherwise a
+            // new string, built in one allocation (assign() would grow the old one).
+            auto& s = *static_cast<std::string*>(m);
+            const std::string_view text = read_text_view(stmt, column);
+            if (text.size() <= s.capacity()) {
+                s.assign(text);
+            } else {
+                s = std::string(text);
+            }
         } else {
             *static_cast<M*>(m) = Tr::read(stmt, column);
         }
@@ -424,7 +435,7 @@ struct FieldOps {
 
 // What a relation member learns when its object is read from, or written to, a Database.
 struct Attachment {
-    DatabaseRef db;
+    const DatabaseRef& db;  // a reference: no reference count touched per object read
     const ModelInfo* owner = nullptr;  // the model of the object that holds the member
     Value owner_key;                   // that object's primary key
     std::uint64_t origin = 0;          // the query evaluation that produced it (0: none; N+1 guard)

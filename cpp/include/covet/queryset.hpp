@@ -45,6 +45,11 @@ struct DeleteResult {
     std::int64_t total = 0;
     std::map<std::string, std::int64_t> per_table;  // table name -> rows removed (none: absent)
 
+    // The same counts by model name, as Django's delete() reports them ("Book": 2,
+    // "Book_categories": 3 for an automatic junction); a table no model migrated on db describes
+    // keeps its table name.
+    std::map<std::string, std::int64_t> per_model(Database& db) const;
+
     friend bool operator==(const DeleteResult&, const DeleteResult&) = default;
 };
 

@@ -12,7 +12,9 @@
 // SQLite calls that destructor when the connection closes, so a later connection that happens to
 // get the same sqlite3* address starts with an empty registry.
 //
-// migrate() registers its models after its transaction committed (check() registers nothing).
+// migrate() registers its models after its transaction committed (check() registers nothing),
+// with their through models and automatic junction tables ("Book_categories": a ModelInfo that
+// only describes the table; it has no C++ type, so its ModelInfo::ops are empty).
 // A migrate run inside an outer transaction registers when its savepoint is released; if the outer
 // transaction later rolls back, the models stay registered (the registry is not transactional).
 // A table is described by one model: migrating another model with the same table name (a new

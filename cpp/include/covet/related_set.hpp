@@ -5,6 +5,7 @@
 //   b.categories.all();              // the Database b was read from / saved to
 //   b.categories.add(db, fiction, 7);
 //   ann.books.filter("pages__gte", 200);
+//   for (const Book& x : ann.books)  // a range: the prefetch cache in place (all() copies it)
 //
 // The member knows its owner's key once the owner has been read or saved; before that, using it
 // throws covet::UsageError (Django: "needs to have a value for field id"). Copying the owner
@@ -61,18 +62,35 @@ public:
     // The manager on the owner's Database, or on db.
     RelatedManager<T> manager() const {
         RelationLink l = link();  // first: an object never read or saved has no owner key either
-        return RelatedManager<T>(relation_database(db_, label()), std::move(l), owner_key_, &cache_);
+        return RelatedManager<T>(database(), std::move(l), owner_key_, &cache_);
     }
     RelatedManager<T> manager(Database& db) const { return RelatedManager<T>(db, link(), owner_key_, &cache_); }
 
     QuerySet<T> query() const { return manager().query(); }
     // all(), count() and exists() read the prefetch cache when there is one; otherwise they query
     // (a lazy load, counted by the N+1 guard).
-    std::vector<T> all() const { return lazy().all(); }
+    // A prefetched member answers without building its manager (a RelationLink per call).
+    std::vector<T> all() const { return cache_ ? (static_cast<void>(database()), *cache_) : lazy().all(); }
     std::vector<T> all(Database& db) const { return manager(db).all(); }
-    std::int64_t count() const { return lazy().count(); }
+    // The member is a range of the related objects: a prefetched member is read in place (no copy
+    // of the objects, unlike all()), one without a prefetch cache streams the rows of query() (a
+    // lazy load, as all()). Writing to the relation (add, remove, ...) while iterating its cache
+    // invalidates the iteration, as for a std::vector.
+    //   for (const Book& b : author.books) ...
+    RowIterator<T> begin() const {
+        if (cache_) {
+            static_cast<void>(database());
+            // A view of the cache: the iterator shares no ownership of it (the member keeps it).
+            return RowIterator<T>(std::shared_ptr<std::vector<T>>(std::shared_ptr<void>(), cache_.get()));
+        }
+        return lazy().query().begin();
+    }
+    std::default_sentinel_t end() const noexcept { return {}; }
+    std::int64_t count() const {
+        return cache_ ? (static_cast<void>(database()), static_cast<std::int64_t>(cache_->size())) : lazy().count();
+    }
     std::int64_t count(Database& db) const { return manager(db).count(); }
-    bool exists() const { return lazy().exists(); }
+    bool exists() const { return cache_ ? (static_cast<void>(database()), !cache_->empty()) : lazy().exists(); }
     bool exists(Database& db) const { return manager(db).exists(); }
     void clear() const { manager().clear(); }
     void clear(Database& db) const { manager(db).clear(); }
@@ -114,8 +132,14 @@ public:
 protected:
     RelatedManager<T> lazy() const {
         RelatedManager<T> m = manager();
-        if (!cache_) note_many_lazy_load(m.database(), origin_, label());
+        if (!cache_ && m.database().guards_lazy_loads()) note_many_lazy_load(m.database(), origin_, label());
         return m;
+    }
+
+    // The Database the owner was read from or saved to; the label is built only for the error.
+    Database& database() const {
+        if (Database* db = db_.get()) return *db;
+        return relation_database(db_, label());
     }
 
     // The manager's label in messages: "Book.categories" once attached.
@@ -151,7 +175,11 @@ protected:
         m.cache_.reset();  // another object (or the same one read again)
     }
     static void start_list(void* self) { static_cast<RelatedSet*>(self)->cache_ = std::make_unique<std::vector<T>>(); }
-    static void* append(void* self) { return &static_cast<RelatedSet*>(self)->cache_->emplace_back(); }
+    static void* append(void* self) {
+        auto& cache = *static_cast<RelatedSet*>(self)->cache_;
+        if (cache.capacity() == 0) cache.reserve(4);  // a few related objects: one allocation, not three
+        return &cache.emplace_back();
+    }
     static std::size_t list_size(void* self) {
         const auto& cache = static_cast<RelatedSet*>(self)->cache_;
         return cache ? cache->size() : 0;

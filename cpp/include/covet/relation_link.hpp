@@ -94,9 +94,10 @@ Database& relation_database(const DatabaseRef& ref, const std::string& label);
 // The column of `target` named by to_field ("" : its primary key).
 const Column& key_column(const ModelInfo& target, std::string_view to_field);
 // Reads the row of `target` whose `column` equals `key` into `object` (an object of target) and
-// attaches its relations; RelatedObjectDoesNotExist naming `label` when there is no such row.
+// attaches its relations; RelatedObjectDoesNotExist naming the member (member_label(owner,
+// member, kind, target), built only when needed) when there is no such row.
 void load_object(Database& db, const ModelInfo& target, const Column& column, const Value& key, void* object,
-                 std::uint64_t origin, const std::string& label);
+                 std::uint64_t origin, const ModelInfo* owner, std::size_t member, std::string_view kind);
 // Like load_object, false when there is none.
 bool find_object(Database& db, const ModelInfo& target, const Column& column, const Value& key, void* object,
                  std::uint64_t origin);

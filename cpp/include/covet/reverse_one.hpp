@@ -60,7 +60,7 @@ public:
     // The related object (loaded on first access); RelatedObjectDoesNotExist when there is none.
     const T& operator*() const { return get(); }
     const T* operator->() const { return &get(); }
-    const T& get() const { return get(detail::relation_database(db_, label())); }
+    const T& get() const { return get(database()); }
     const T& get(Database& db) const {
         if (!load(db)) {
             detail::throw_no_reverse_one(owner_, member_, model_info<T>(), owner_key_);
@@ -68,12 +68,12 @@ public:
         return *cache_;
     }
     // The object, or nullopt when there is none.
-    std::optional<T> optional() const { return optional(detail::relation_database(db_, label())); }
+    std::optional<T> optional() const { return optional(database()); }
     std::optional<T> optional(Database& db) const {
         return load(db) ? std::optional<T>(*cache_) : std::nullopt;
     }
     // Whether there is one (a query unless loaded or known).
-    bool has_value() const { return load(detail::relation_database(db_, label())); }
+    bool has_value() const { return load(database()); }
     // Loaded or known absent: reading it runs no query.
     bool is_cached() const noexcept { return cache_ != nullptr || absent_; }
     void reset() noexcept {
@@ -83,6 +83,11 @@ public:
 
 private:
     std::string label() const { return detail::member_label(owner_, member_, "ReverseOne", model_info<T>()); }
+    // The Database to load from; the label is built only for the error (this runs on every read).
+    Database& database() const {
+        if (Database* db = db_.get()) return *db;
+        return detail::relation_database(db_, label());
+    }
 
     bool load(Database& db) const {
         if (cache_) return true;

@@ -124,7 +124,8 @@ public:
 
 private:
     static const Column& target_column() { return key_column(model_info<T>(), O.to_field.view()); }
-    std::string label() const { return member_label(owner_, member_, Kind == RelationKind::OneToOne ? "OneToOne" : "ForeignKey", model_info<T>()); }
+    static constexpr std::string_view kind_name() { return Kind == RelationKind::OneToOne ? "OneToOne" : "ForeignKey"; }
+    std::string label() const { return member_label(owner_, member_, kind_name(), model_info<T>()); }
 
     Value key_value() const { return field_traits<key_type>::to_value(key_); }
 
@@ -140,7 +141,8 @@ private:
             if (!has_value()) {
                 throw_null_relation(label(), model_info<T>());
             }
-            load_from(relation_database(db_, label()));
+            Database* db = db_.get();  // the label only for the error: this runs on every lazy load
+            load_from(db != nullptr ? *db : relation_database(db_, label()));
         }
         return *cache_;
     }
@@ -150,7 +152,7 @@ private:
             throw_null_relation(label(), model_info<T>());
         }
         auto object = std::make_unique<T>();
-        load_object(db, model_info<T>(), target_column(), key_value(), object.get(), origin_, label());
+        load_object(db, model_info<T>(), target_column(), key_value(), object.get(), origin_, owner_, member_, kind_name());
         cache_ = std::move(object);
     }
 
