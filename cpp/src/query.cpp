@@ -342,7 +342,6 @@ struct Query::State {
     std::shared_ptr<const RelationLink> related_link;
     Value related_owner;
     std::string source_relation;
-    std::shared_ptr<const RelationLink> source_link;
     Value source_keys;
     const Column* source_key = nullptr;
 };
@@ -390,7 +389,6 @@ const std::vector<Prefetch>& Query::prefetches() const { return state_->prefetch
 const RelationLink* Query::related_link() const { return state_->related_link.get(); }
 const Value& Query::related_owner() const { return state_->related_owner; }
 const std::string& Query::source_relation() const { return state_->source_relation; }
-const RelationLink* Query::source_link() const { return state_->source_link.get(); }
 const Value& Query::source_keys() const { return state_->source_keys; }
 const Column* Query::source_key() const { return state_->source_key; }
 
@@ -552,7 +550,6 @@ Query Query::related_to(const RelationLink& link, Value owner) const {
 Query Query::through_related(const RelationLink& link, Value keys, const Column& key) const {
     return Query(edit(state_, [&](State& s) {
         s.source_relation = link.name;
-        s.source_link = std::make_shared<const RelationLink>(link);
         s.source_keys = std::move(keys);
         s.source_key = &key;
     }));

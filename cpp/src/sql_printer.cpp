@@ -511,7 +511,7 @@ public:
     // FROM "t", or the prefetch form: FROM related(?a, ?b) AS "r" JOIN "t" ON "t"."k" = "r"."target",
     // the extension's pairs of the relation for the parents' keys (one JSON parameter).
     std::string from() {
-        if (q_.source_link() == nullptr) return " FROM " + table();
+        if (q_.source_relation().empty()) return " FROM " + table();
         const std::string relation = param(Value{q_.source_relation()});
         const std::string keys = param(q_.source_keys());
         return fmt::format(" FROM related({}, {}) AS \"r\" JOIN {} ON {} = \"r\".\"target\"", relation, keys, table(),
@@ -524,7 +524,7 @@ public:
     void select(bool ordered, bool rows_only = false) {
         const bool grouped = !rows_only && q_.is_grouped();
         std::vector<std::string> items;
-        if (q_.source_link() != nullptr) items.push_back("\"r\".\"source\"");
+        if (!q_.source_relation().empty()) items.push_back("\"r\".\"source\"");
         if (rows_only || q_.aggregates().empty() || grouped)
             for (const Column* c : selected_columns()) items.push_back(column(*c));
         const bool objects = q_.value_fields().empty() && q_.aggregates().empty();

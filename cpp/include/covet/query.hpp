@@ -201,10 +201,9 @@ public:
     // related_to(): the relation and owner key a related manager restricts the rows to.
     const RelationLink* related_link() const;
     const Value& related_owner() const;
-    // through_related(): a prefetch query reads its rows with the related() pairs of a relation
-    // (source_relation: its name; source_link: the relation itself).
+    // through_related(): a prefetch query reads its rows with the related() pairs of the relation
+    // of this name ("" for any other query).
     const std::string& source_relation() const;
-    const RelationLink* source_link() const;
     const Value& source_keys() const;
     const Column* source_key() const;
 
@@ -235,9 +234,8 @@ public:
     [[nodiscard]] Query prefetch_related(Prefetch prefetch) const;
     // Only the objects related to `owner` through `link` (link.to is this query's model).
     [[nodiscard]] Query related_to(const RelationLink& link, Value owner) const;
-    // Rows read as the pairs of related(link.name, keys) give them, with the pair's source as first
-    // column, joined on key = related.target (prefetch_related's query). The printer writes the
-    // pairs as the join of the relation's own tables (sql_printer.cpp), as filters across it do.
+    // Rows read through related(link.name, keys), with the pair's source as first column, joined on
+    // key = related.target (prefetch_related's query).
     [[nodiscard]] Query through_related(const RelationLink& link, Value keys, const Column& key) const;
 
     struct State;  // opaque (query.cpp)
