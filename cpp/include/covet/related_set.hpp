@@ -70,7 +70,7 @@ public:
     // all(), count() and exists() read the prefetch cache when there is one; otherwise they query
     // (a lazy load, counted by the N+1 guard).
     // A prefetched member answers without building its manager (a RelationLink per call).
-    std::vector<T> all() const { return cache_ ? (static_cast<void>(database()), *cache_) : lazy().all(); }
+    std::vector<T> all() const { return cache_ ? *prefetched() : lazy().all(); }
     std::vector<T> all(Database& db) const { return manager(db).all(); }
     // The member is a range of the related objects: a prefetched member is read in place (no copy
     // of the objects, unlike all()), one without a prefetch cache streams the rows of query() (a
@@ -79,18 +79,17 @@ public:
     //   for (const Book& b : author.books) ...
     RowIterator<T> begin() const {
         if (cache_) {
-            static_cast<void>(database());
             // A view of the cache: the iterator shares no ownership of it (the member keeps it).
-            return RowIterator<T>(std::shared_ptr<std::vector<T>>(std::shared_ptr<void>(), cache_.get()));
+            return RowIterator<T>(std::shared_ptr<std::vector<T>>(std::shared_ptr<void>(), prefetched()));
         }
         return lazy().query().begin();
     }
     std::default_sentinel_t end() const noexcept { return {}; }
     std::int64_t count() const {
-        return cache_ ? (static_cast<void>(database()), static_cast<std::int64_t>(cache_->size())) : lazy().count();
+        return cache_ ? static_cast<std::int64_t>(prefetched()->size()) : lazy().count();
     }
     std::int64_t count(Database& db) const { return manager(db).count(); }
-    bool exists() const { return cache_ ? (static_cast<void>(database()), !cache_->empty()) : lazy().exists(); }
+    bool exists() const { return cache_ ? !prefetched()->empty() : lazy().exists(); }
     bool exists(Database& db) const { return manager(db).exists(); }
     void clear() const { manager().clear(); }
     void clear(Database& db) const { manager(db).clear(); }
@@ -134,6 +133,13 @@ protected:
         RelatedManager<T> m = manager();
         if (!cache_ && m.database().guards_lazy_loads()) note_many_lazy_load(m.database(), origin_, label());
         return m;
+    }
+
+    // The prefetch cache (non-null), read only while the owner's Database is open: as an
+    // unprefetched read, a closed one is a covet::Error.
+    std::vector<T>* prefetched() const {
+        static_cast<void>(database());
+        return cache_.get();
     }
 
     // The Database the owner was read from or saved to; the label is built only for the error.
