@@ -82,11 +82,16 @@ public:
             Outcome out;
             db.transaction([&] {
                 const std::vector<Book> created = db.bulk_create(std::move(books_));
+                std::vector<std::pair<covet::Value, covet::Value>> pairs;
+                pairs.reserve(3 * created.size());
                 for (std::size_t i = 0; i < created.size(); ++i) {
-                    const auto& ids = specs_[i].category_ids;
-                    created[i].categories.add(ids[0], ids[1], ids[2]);
-                    out.checksum += created[i].id + ids[0] + ids[1] + ids[2];
+                    out.checksum += created[i].id;
+                    for (std::int64_t category_id : specs_[i].category_ids) {
+                        pairs.emplace_back(created[i].id, category_id);
+                        out.checksum += category_id;
+                    }
                 }
+                covet::bulk_add<&Book::categories>(db, pairs);
                 out.rows = static_cast<std::int64_t>(created.size());
             });
             out.per_table = {{"books", out.rows}, {"books_categories", 3 * out.rows}};

@@ -1,6 +1,9 @@
 // The non-template parts of crud.hpp: the per-model SQL text, error construction, and the parsing
 // of covet_delete()'s result.
 #include <covet/crud.hpp>
+
+#include "deferred_references.hpp"
+
 #include <covet/registry.hpp>
 #include <covet/sql_printer.hpp>
 
@@ -9,7 +12,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -260,10 +265,13 @@ bool key_is_rowid(Database& db, const ModelInfo& info) {
     return primary != 0 && type != nullptr && sqlite3_stricmp(type, "INTEGER") == 0;
 }
 
-void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {
+namespace {
+
+// insert_row() with the schema question answered once per statement run (see key_is_rowid).
+void insert_one(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object, bool rowid_key) {
     const bool assign = sql.integer_key && primary_key_unset(info, ops, object);
     // The key comes back with RETURNING only when SQLite assigns one that is not the rowid.
-    const bool rowid = assign && key_is_rowid(db, info);
+    const bool rowid = assign && rowid_key;
     Cursor cursor = db.query(assign && !rowid ? sql.insert_returning : sql.insert, sql.nulls);
     bind_fields(ops, object, cursor.handle(), 1);
     std::int64_t key = 0;
@@ -281,6 +289,37 @@ void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOp
         set_field(ops, object, info.primary_key, Value{key});
     }
     attach_relations(info, object, db.ref(), 0);
+}
+
+}  // namespace
+
+void insert_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {
+    insert_one(db, info, sql, ops, object, key_is_rowid(db, info));
+}
+
+void bulk_insert(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* first,
+                 std::size_t count, std::size_t size) {
+    // Only ForeignKey / OneToOne columns have a trigger worth deferring; for other models looking
+    // the relations up would be one statement more for nothing.
+    std::optional<DeferredReferences> references;
+    if (std::any_of(info.relations.begin(), info.relations.end(),
+                    [](const Relation& r) { return r.kind != RelationKind::ManyToMany; })) {
+        std::vector<std::string> columns;
+        for (const Column& c : info.columns) columns.push_back(c.name);
+        references.emplace(db, info.table, columns, [&](std::size_t row) {
+            return fmt::format("object {} of {}'s bulk_create", row, info.name);
+        });
+    }
+    const bool rowid_key = key_is_rowid(db, info);
+    auto* bytes = static_cast<std::byte*>(first);
+    for (std::size_t row = 0; row < count; ++row) {
+        void* object = bytes + row * size;
+        insert_one(db, info, sql, ops, object, rowid_key);
+        if (references)
+            for (std::size_t column : references->columns())
+                references->note(column, field_value(ops, object, column), row);
+    }
+    if (references) references->finish();
 }
 
 bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {

@@ -5,6 +5,8 @@
 
 #include <covet/sql_printer.hpp>
 
+#include "deferred_references.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -134,6 +136,32 @@ void related_add(Database& db, const RelationLink& link, const Value& owner, con
     } catch (const IntegrityError& error) {
         throw add_error(link, keys, error);
     }
+}
+
+void related_bulk_add(Database& db, const RelationLink& link, std::span<const std::pair<Value, Value>> pairs) {
+    const std::string& insert = junction_insert(link, 1);
+    const bool both_ways = is_symmetrical(link);
+    auto checked = [&](const Value& key, const ModelInfo& model, std::size_t row) -> const Value& {
+        const auto* integer = std::get_if<std::int64_t>(&key);
+        if (std::holds_alternative<std::nullptr_t>(key) || (integer && *integer == 0))
+            throw UsageError(fmt::format("covet: bulk_add to {}.{}: pair {} has no {} key (an unsaved object?)",
+                                         link.from->name, link.accessor, row, model.name));
+        return key;
+    };
+    db.transaction([&] {
+        DeferredReferences references(db, link.junction, {link.junction_from, link.junction_to}, [&](std::size_t row) {
+            return fmt::format("pair {} of bulk_add to {}.{}", row, link.from->name, link.accessor);
+        });
+        for (std::size_t row = 0; row < pairs.size(); ++row) {
+            const Value& from = checked(pairs[row].first, *link.from, row);
+            const Value& to = checked(pairs[row].second, *link.to, row);
+            db.execute(insert, {from, to});
+            if (both_ways) db.execute(insert, {to, from});
+            references.note(0, from, row);
+            references.note(1, to, row);
+        }
+        references.finish();
+    });
 }
 
 void related_remove(Database& db, const RelationLink& link, const Value& owner, const std::vector<Value>& keys) {

@@ -6,6 +6,7 @@
 #include <covet/covet.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -229,4 +230,129 @@ TEST_CASE("to_field and db_column: a text key to a unique field, in a column of 
     CHECK(db.objects<City>().select_related("country").get().country->name == "France");
     CHECK(covet::reverse<&City::country>(db, fr).count() == 1);
     CHECK(db.remove(fr).per_table == std::map<std::string, std::int64_t>{{"cities", 1}, {"countries", 1}});
+}
+
+namespace {
+
+bool triggers_enabled(covet::Database& db) {
+    int enabled = 0;
+    sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &enabled);
+    return enabled != 0;
+}
+
+// The statements body() runs, as SQL text.
+template <class F>
+std::vector<std::string> statements_of(covet::Database& db, F&& body) {
+    std::vector<std::string> out;
+    auto previous = db.on_query([&](std::string_view sql, auto) { out.emplace_back(sql); });
+    body();
+    db.on_query(std::move(previous));
+    return out;
+}
+
+std::size_t count_containing(const std::vector<std::string>& statements, std::string_view part) {
+    return static_cast<std::size_t>(std::count_if(statements.begin(), statements.end(),
+                                                  [&](const std::string& s) { return s.find(part) != s.npos; }));
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Library, "bulk_create checks its keys once per relation at the end, not row by row") {
+    std::vector<Book> books;
+    for (int i = 0; i < 50; ++i)
+        books.push_back(Book{.title = "B" + std::to_string(i), .author = i % 2 ? ann : bob, .pages = i});
+    const std::vector<std::string> statements = statements_of(db, [&] { db.bulk_create(std::move(books)); });
+    // One check of the two distinct authors, through json_each, once for all 50 rows.
+    CHECK(count_containing(statements, "json_each") == 1);
+    CHECK(count_containing(statements, "INSERT INTO \"books\"") == 50);
+    CHECK(db.objects<Book>().filter("author", ann.id).count() == 2 + 25);
+    CHECK(triggers_enabled(db));
+}
+
+TEST_CASE_FIXTURE(Library, "bulk_create with a key no row has: IntegrityError naming it, nothing created") {
+    const std::string before = snapshot();
+    std::vector<Book> books{Book{.title = "Fine", .author = ann}, Book{.title = "Bad", .author = std::int64_t{999}},
+                            Book{.title = "Bad again", .author = std::int64_t{999}}};
+    try {
+        db.bulk_create(std::move(books));
+        FAIL("no exception");
+    } catch (const covet::IntegrityError& e) {
+        CHECK(std::string(e.what()) ==
+              "covet: books.author_id must reference an existing authors.id (relation books.author): there is no "
+              "authors.id = 999 (object 1 of Book's bulk_create)");
+        CHECK(e.field() == "author_id");
+        CHECK(e.value() == "999");
+    }
+    CHECK(snapshot() == before);
+    // The extension's trigger is on again: plain SQL is still checked row by row.
+    CHECK(triggers_enabled(db));
+    CHECK_THROWS_AS(db.execute("INSERT INTO books(title, author_id, published_date, pages) VALUES ('x', 999, '', 1)"),
+                    covet::IntegrityError);
+    CHECK(snapshot() == before);
+}
+
+TEST_CASE_FIXTURE(Library, "bulk_create of a tree: a key may refer to a row of the same bulk_create") {
+    Category leaf{.id = 101, .name = "Leaf"};
+    leaf.parent = std::int64_t{100};  // created by the same bulk_create, before it
+    db.bulk_create(std::vector<Category>{Category{.id = 100, .name = "Root"}, leaf, Category{.id = 102, .name = "Top"}});
+    CHECK(db.get<Category>(101).parent->name == "Root");
+    CHECK_FALSE(db.get<Category>(102).parent.has_value());  // NULL refers to nothing: not checked
+    const std::string before = snapshot();
+    Category orphan{.id = 103, .name = "Orphan"};
+    orphan.parent = std::int64_t{104};
+    CHECK_THROWS_WITH_AS(db.bulk_create(std::vector<Category>{orphan}),
+                         doctest::Contains("there is no categories.id = 104 (object 0 of Category's bulk_create)"),
+                         covet::IntegrityError);
+    CHECK(snapshot() == before);
+}
+
+TEST_CASE_FIXTURE(Library, "bulk_create leaves the application's triggers alone: they fire, row by row") {
+    db.execute("CREATE TABLE book_log(title TEXT)");
+    db.execute("CREATE TRIGGER log_books AFTER INSERT ON books BEGIN INSERT INTO book_log VALUES (NEW.title); END");
+    const std::vector<std::string> statements = statements_of(
+        db, [&] { db.bulk_create(std::vector<Book>{Book{.title = "One", .author = ann}, Book{.title = "Two", .author = bob}}); });
+    CHECK(db.query_value("SELECT group_concat(title, ',') FROM book_log") == covet::Value{"One,Two"});
+    CHECK(count_containing(statements, "json_each") == 0);  // covet's own trigger checked each row
+    CHECK_THROWS_WITH_AS(db.bulk_create(std::vector<Book>{Book{.title = "Bad", .author = std::int64_t{999}}}),
+                         doctest::Contains("books.author_id must reference an existing authors.id"),
+                         covet::IntegrityError);
+    CHECK(db.query_value("SELECT count(*) FROM book_log") == covet::Value{std::int64_t{2}});
+    // A TEMP trigger on the table counts as well.
+    db.execute("DROP TRIGGER log_books");
+    db.execute("CREATE TEMP TRIGGER log_books_temp AFTER INSERT ON main.books BEGIN SELECT 1; END");
+    CHECK(count_containing(statements_of(db, [&] { db.bulk_create(std::vector<Book>{Book{.title = "Three", .author = ann}}); }),
+                           "json_each") == 0);
+}
+
+TEST_CASE_FIXTURE(Library, "bulk_create with triggers turned off by the application keeps them off") {
+    sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+    db.bulk_create(std::vector<Book>{Book{.title = "Unchecked", .author = ann}});
+    CHECK_FALSE(triggers_enabled(db));
+    sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, nullptr);
+}
+
+namespace replacing {
+struct Note {
+    std::int64_t id = 0;
+    covet::ForeignKey<library::Author, {.on_delete = covet::Cascade, .related_name = "+"}> author{};
+    std::string text{};
+};
+}  // namespace replacing
+BOOST_HANA_ADAPT_STRUCT(replacing::Note, id, author, text);
+
+TEST_CASE_FIXTURE(Library, "bulk_create into a table with a REPLACE conflict clause keeps every trigger on") {
+    // A REPLACE deletes rows, and covet's delete trigger must see those deletes: no pause there.
+    db.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL, text TEXT NOT NULL, "
+               "UNIQUE(text) ON CONFLICT REPLACE)");
+    db.migrate<replacing::Note>();
+    const std::vector<std::string> statements = statements_of(db, [&] {
+        db.bulk_create(std::vector<replacing::Note>{replacing::Note{.author = ann, .text = "x"},
+                                                    replacing::Note{.author = bob, .text = "x"}});
+    });
+    CHECK(count_containing(statements, "json_each") == 0);
+    CHECK(db.query_value("SELECT author_id FROM notes") == covet::Value{bob.id});
+    CHECK_THROWS_WITH_AS(
+        db.bulk_create(std::vector<replacing::Note>{replacing::Note{.author = std::int64_t{999}, .text = "y"}}),
+        doctest::Contains("notes.author_id must reference an existing authors.id (relation notes.author)"),
+        covet::IntegrityError);
 }

@@ -513,6 +513,12 @@ TEST_CASE("self ManyToMany: symmetrical by default") {
     CHECK(r.per_table.at("person2s") == 1);
     CHECK(r.per_table.at("person2s_friends") == 4);
     CHECK(rows(db, "person2s_friends") == 0);
+
+    // bulk_add stores both ways too, and a pair given both ways is one pair.
+    const std::vector<std::pair<covet::Value, covet::Value>> pairs{{b.id, c.id}, {c.id, b.id}};
+    covet::bulk_add<&Person2::friends>(db, pairs);
+    CHECK(rows(db, "person2s_friends") == 2);
+    CHECK(c.friends.all().front().name == "b");
 }
 
 TEST_CASE("self ManyToMany: asymmetrical does not mirror") {
@@ -579,4 +585,51 @@ TEST_CASE_FIXTURE(Library, "add / remove / clear / set drop the prefetch cache")
     h.books.add(db, emma);
     CHECK_FALSE(h.books.is_cached());
     CHECK(titles(h.books.all()) == std::vector<std::string>{"Emma"});  // SPQR cleared, Dune set to SF above
+}
+
+TEST_CASE_FIXTURE(Library, "bulk_add: many owners in one call, add()'s rules, keys checked once per side") {
+    std::vector<std::pair<covet::Value, covet::Value>> pairs{
+        {emma.id, sf.id}, {spqr.id, fiction.id}, {emma.id, sf.id}, {dune.id, fiction.id}};  // a duplicate, an existing pair
+    std::vector<std::string> statements;
+    auto previous = db.on_query([&](std::string_view sql, auto) { statements.emplace_back(sql); });
+    covet::bulk_add<&Book::categories>(db, pairs);
+    db.on_query(std::move(previous));
+    CHECK(rows(db, "books_categories") == 4 + 2);
+    std::vector<std::string> names;
+    for (const Category& c : db.get<Book>(emma.id).categories.order_by("name")) names.push_back(c.name);
+    CHECK(names == std::vector<std::string>{"Fiction", "SF"});
+    CHECK(db.get<Book>(spqr.id).categories.count() == 2);
+    const auto checks = std::count_if(statements.begin(), statements.end(),
+                                      [](const std::string& s) { return s.find("json_each") != s.npos; });
+    CHECK(checks == 2);  // books once, categories once, whatever the number of pairs
+}
+
+TEST_CASE_FIXTURE(Library, "bulk_add with a key no row has: IntegrityError naming it, nothing added") {
+    const std::string before = snapshot();
+    const std::vector<std::pair<covet::Value, covet::Value>> bad_category{{emma.id, sf.id}, {spqr.id, std::int64_t{999}}};
+    try {
+        covet::bulk_add<&Book::categories>(db, bad_category);
+        FAIL("no exception");
+    } catch (const covet::IntegrityError& e) {
+        CHECK(std::string(e.what()) ==
+              "covet: books_categories.category_id must reference an existing categories.id (relation "
+              "books.categories): there is no categories.id = 999 (pair 1 of bulk_add to Book.categories)");
+        CHECK(e.value() == "999");
+    }
+    CHECK(snapshot() == before);
+    const std::vector<std::pair<covet::Value, covet::Value>> bad_book{{std::int64_t{777}, sf.id}};
+    CHECK_THROWS_WITH_AS(covet::bulk_add<&Book::categories>(db, bad_book),
+                         doctest::Contains("there is no books.id = 777 (pair 0 of bulk_add to Book.categories)"),
+                         covet::IntegrityError);
+    CHECK(snapshot() == before);
+    // An unsaved object's key (0) or NULL: a UsageError naming the pair, nothing added.
+    const std::vector<std::pair<covet::Value, covet::Value>> unsaved{{emma.id, sf.id}, {emma.id, std::int64_t{0}}};
+    CHECK_THROWS_WITH_AS(covet::bulk_add<&Book::categories>(db, unsaved),
+                         "covet: bulk_add to Book.categories: pair 1 has no Category key (an unsaved object?)",
+                         covet::UsageError);
+    CHECK(snapshot() == before);
+    // The junction's trigger checks plain SQL again afterwards.
+    CHECK_THROWS_AS(db.execute("INSERT INTO books_categories(book_id, category_id) VALUES (?1, 999)",
+                               {covet::Value{emma.id}}),
+                    covet::IntegrityError);
 }

@@ -524,6 +524,29 @@ TEST_CASE_FIXTURE(Data, "relations guide: ManyToMany, what the list says") {
     CHECK(r.per_table == std::map<std::string, std::int64_t>{{"books", 1}, {"books_categories", 2}});
 }
 
+TEST_CASE_FIXTURE(Data, "relations guide: many objects at once") {
+    std::vector<Book> created = db.bulk_create(std::vector<Book>{
+        Book{.title = "One", .author = ann, .published_date = "2024-01-01", .pages = 10},
+        Book{.title = "Two", .author = bob, .published_date = "2024-02-01", .pages = 20}});
+    std::vector<std::pair<covet::Value, covet::Value>> pairs;  // (book key, category key)
+    for (const Book& b : created) pairs.emplace_back(b.id, fiction.id);
+    pairs.emplace_back(created[1].id, history.id);
+    covet::bulk_add<&Book::categories>(db, pairs);  // 3 pairs, any number of books; one transaction
+    CHECK(names(created[0].categories.all()) == Strings{"Fiction"});
+    CHECK(names(created[1].categories.all()) == Strings{"Fiction", "History"});
+    // What the list says: a pair given twice or already there is ignored; a missing key names itself.
+    const covet::Value pairs_before = db.query_value("SELECT count(*) FROM books_categories");
+    pairs.emplace_back(created[0].id, fiction.id);
+    covet::bulk_add<&Book::categories>(db, pairs);
+    CHECK(db.query_value("SELECT count(*) FROM books_categories") == pairs_before);
+    CHECK_THROWS_WITH_AS(db.bulk_create(std::vector<Book>{
+                             Book{.title = "Fine", .author = ann}, Book{.title = "Bad", .author = std::int64_t{999}}}),
+                         "covet: books.author_id must reference an existing authors.id (relation books.author): "
+                         "there is no authors.id = 999 (object 1 of Book's bulk_create)",
+                         covet::IntegrityError);
+    CHECK(db.objects<Book>().filter("title", "Fine").count() == 0);
+}
+
 TEST_CASE("relations guide: through models") {
     using namespace guide;
     covet::Database db{":memory:"};

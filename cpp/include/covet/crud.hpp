@@ -173,6 +173,12 @@ void insert_row(Database& db, T& object) {
     insert_row(db, model_info<T>(), crud_sql<T>(), model_ops<T>(), &object);
 }
 
+// INSERTs `count` objects laid out `size` bytes apart, as insert_row() each; their references are
+// checked once per relation at the end rather than by the extension's trigger per row
+// (deferred_references.hpp). The caller holds the transaction.
+void bulk_insert(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* first,
+                 std::size_t count, std::size_t size);
+
 // UPDATEs every column but the key of the row with the object's key; false when there is none.
 bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object);
 template <class T>
@@ -222,9 +228,8 @@ std::vector<T> Database::bulk_create(std::vector<T> objects) {
     }
     if (!objects.empty()) {
         transaction([&] {
-            for (T& object : objects) {
-                detail::insert_row(*this, object);
-            }
+            detail::bulk_insert(*this, model_info<T>(), detail::crud_sql<T>(), detail::model_ops<T>(), objects.data(),
+                                objects.size(), sizeof(T));
         });
     }
     return objects;

@@ -21,7 +21,9 @@
 #include <covet/related_set.hpp>
 #include <covet/relation_options.hpp>
 
+#include <span>
 #include <type_traits>
+#include <utility>
 
 namespace covet {
 
@@ -51,5 +53,30 @@ public:
         &Base::start_list,               &Base::append,   &Base::list_size, &Base::list_at, nullptr,
     };
 };
+
+// Adds many pairs of one ManyToMany at once, for any number of owners: Django's
+// Book.categories.through.objects.bulk_create(...), with add()'s rules. Each pair is (the key of a
+// T object, the key of a related object):
+//
+//   std::vector<std::pair<covet::Value, covet::Value>> pairs;
+//   for (const Book& b : created) pairs.emplace_back(b.id, fiction.id);
+//   covet::bulk_add<&Book::categories>(db, pairs);
+//
+// One transaction. Pairs already there are ignored, a symmetrical relation stores both ways, and
+// the keys are checked once per side at the end instead of row by row (an IntegrityError names
+// the key that is missing, and nothing is added). A ManyToMany with a through model has extra
+// fields: bulk_create its objects instead.
+template <auto Member>
+void bulk_add(Database& db, std::span<const std::pair<Value, Value>> pairs) {
+    using traits = detail::member_pointer_traits<decltype(Member)>;
+    using M = typename traits::member_type;
+    static_assert(requires { typename M::through_type; }, "covet::bulk_add<&T::member>: the member must be a covet::ManyToMany");
+    if constexpr (requires { typename M::through_type; }) {
+        static_assert(std::is_void_v<typename M::through_type>,
+                      "covet::bulk_add: this ManyToMany has a through model: bulk_create its objects instead");
+    }
+    detail::related_bulk_add(db, detail::require_link(model_info<typename traits::class_type>(), member_name<Member>()),
+                             pairs);
+}
 
 }  // namespace covet

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <ranges>
+#include <span>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -50,6 +51,8 @@ namespace detail {
 // model; `owner` is the owner's key the relation stores.
 Query related_query(const Query& query, const RelationLink& link, const Value& owner);
 void related_add(Database& db, const RelationLink& link, const Value& owner, const std::vector<Value>& keys);
+// covet::bulk_add (many_to_many.hpp): pairs (owner key, related key) of an automatic junction.
+void related_bulk_add(Database& db, const RelationLink& link, std::span<const std::pair<Value, Value>> pairs);
 void related_remove(Database& db, const RelationLink& link, const Value& owner, const std::vector<Value>& keys);
 void related_clear(Database& db, const RelationLink& link, const Value& owner);
 // The keys of the objects related now.
