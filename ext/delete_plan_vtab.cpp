@@ -28,7 +28,8 @@
 **               many_to_many relation it was reached through (the first one, when several
 **               reach it), NULL for the rows asked for.
 **   blocking    1 when the row makes the delete fail: every 'protect' and 'restrict' row, and a
-**               'set_default' row whose default row is deleted too (it is listed once, blocking).
+**               'set_default' row whose default row does not exist or is deleted too (it is
+**               listed once, blocking).
 **               covet_delete() refuses while any row blocks, and changes nothing; the other rows
 **               show what it does once nothing blocks.
 ** Keys are the same as covet_delete()'s: one key or a JSON array of keys; the plan is computed
@@ -70,11 +71,11 @@ std::string reached_through(Graph& graph, const Deletion& deletion, const std::s
     return cases.empty() ? "NULL" : "CASE" + cases + " END";
 }
 
-// One statement: the closure as CTE d, then every touched row as (action, table_name, pk,
+// One statement: the closure as a CTE, then every touched row as (action, table_name, pk,
 // relation, blocking, part), ordered by part (deletes from the table asked for first, then
 // farther ones, blockers, updates) and key.
 std::string plan_sql(Graph& graph, const Deletion& deletion) {
-    const Doomed doomed{"d", ""};
+    const Doomed doomed{Deletion::closure_name, ""};
     std::vector<std::string> parts;
     auto part = [&](const std::string& columns, const std::string& from) {
         parts.push_back("SELECT " + columns + ", " + std::to_string(parts.size()) + " FROM " + from);

@@ -31,7 +31,8 @@ std::optional<SchemaObject> delete_trigger(Graph& graph, const std::string& tabl
     Doomed doomed{doomed_store, "root_tbl = " + name + " AND root_key = +" + old_id};
     std::string body = std::string("INSERT OR IGNORE INTO ") + doomed_store +
                        "(tbl, key, root_tbl, root_key) SELECT tbl, key, " + name + ", " + old_id + " FROM (" +
-                       deletion.closure("SELECT " + name + ", " + old_id) + "SELECT tbl, key FROM d);\n";
+                       deletion.closure("SELECT " + name + ", " + old_id) + "SELECT tbl, key FROM " +
+                       Deletion::closure_name + ");\n";
     for (const Blocker& b : deletion.blockers(doomed)) body += raise_if("EXISTS (" + b.rows + ")", b.message);
     for (const Effect& e : deletion.effects(doomed)) body += e.update + ";\n";
     for (const std::string& d : deletion.deletes(doomed, old_id)) body += d + ";\n";
