@@ -2,15 +2,16 @@
 // reference check (its covet_insert:<table> trigger) replaced by one check per relation over the
 // distinct keys, when the INSERTs are done.
 //
-//   DeferredReferences references(db, "books", {"title", "author_id", ...});  // pauses triggers
+//   DeferredReferences references(db, "books", {"title", "author_id", ...}, describe_row);  // pauses triggers
 //   for (row ...) { insert(row); for (c : references.columns()) references.note(c, value, row); }
 //   references.finish();  // triggers back on; IntegrityError naming relation and key if one is missing
 //
 // Why: the trigger costs more than the INSERT it guards (bench W1: a trigger program and a
-// statement journal for every INSERT, +64 % over a table without it), while a lookup per distinct
-// key after the INSERTs costs a few percent. Triggers are paused on this connection only, and only
-// when covet's are the table's only triggers (main and temp schema), so no trigger of the
-// application's is ever skipped; otherwise, or when triggers are already off, nothing is paused and
+// statement journal for every INSERT, +64 % over a table without it), while after the INSERTs a
+// run of consecutive integer keys costs one range count and other keys a lookup each. Triggers
+// are paused on this connection only, and only when covet's are the table's only triggers (main
+// and temp schema) and it has no REPLACE conflict clause, so no trigger is ever skipped that
+// would have done something; otherwise, or when triggers are already off, nothing is paused and
 // note()/finish() do nothing. The caller holds a transaction: a failed check rolls everything back.
 #pragma once
 
@@ -57,6 +58,8 @@ private:
     };
     void resume() noexcept;
     void check(const Reference& reference) const;
+    // Whether every integer key first..last is there, counted in one statement (long runs only).
+    bool all_present(const Reference& reference, std::int64_t first, std::int64_t last) const;
     [[noreturn]] void throw_missing(const Reference& reference, const Value& key, std::size_t row) const;
 
     Database& db_;

@@ -633,3 +633,24 @@ TEST_CASE_FIXTURE(Library, "bulk_add with a key no row has: IntegrityError namin
                                {covet::Value{emma.id}}),
                     covet::IntegrityError);
 }
+
+TEST_CASE_FIXTURE(Library, "bulk_add counts a run of consecutive keys at once, and still names the one missing") {
+    std::vector<Category> many;
+    for (int i = 0; i < 20; ++i) many.push_back(Category{.name = "C" + std::to_string(i)});
+    const std::vector<Category> created = db.bulk_create(std::move(many));
+    const std::int64_t gap = created[6].id;
+    db.remove(created[6]);
+    std::vector<std::pair<covet::Value, covet::Value>> pairs;
+    for (const Category& c : created) pairs.emplace_back(emma.id, c.id);
+    const std::string before = snapshot();
+    CHECK_THROWS_WITH_AS(covet::bulk_add<&Book::categories>(db, pairs),
+                         ("covet: books_categories.category_id must reference an existing categories.id (relation "
+                          "books.categories): there is no categories.id = " +
+                          std::to_string(gap) + " (pair 6 of bulk_add to Book.categories)")
+                             .c_str(),
+                         covet::IntegrityError);
+    CHECK(snapshot() == before);
+    pairs.erase(pairs.begin() + 6);
+    covet::bulk_add<&Book::categories>(db, pairs);
+    CHECK(emma.categories.count() == 1 + 19);
+}
