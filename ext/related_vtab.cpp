@@ -30,7 +30,10 @@
 ** only reads the schema version and the relation's stored row, two kept statements, and resolves
 ** the name again when either changed. A scan per outer row (a join on related's keys) so costs a
 ** few microseconds more than the same index search written by hand, plus the price of SQLite's
-** virtual table interface per pair: the inner statement's step and two column reads.
+** virtual table interface per pair: the inner statement's step and a column read per column the
+** query uses. A scan reads no more than that: not the source when the query does not use it (a
+** join that finds it in the joined row), and not a junction row's own identity (the rowid) where
+** the junction is unique on the pair: xRowid, which only OR terms and SELECT rowid need, finds it.
 */
 #include "modules.hpp"
 #include "relation.hpp"
@@ -49,8 +52,15 @@ namespace {
 
 enum RelatedColumn { source_column, target_column, relation_column, keys_column };
 
+// RelatedCursor::identity_column when xRowid looks the identity up rather than every pair reading it.
+constexpr int looked_up = -1;
+
 // idxNum bits: which arguments xFilter receives, in this order. 0: no relation was given.
 constexpr int with_relation = 1, with_keys = 2, with_source_eq = 4, with_source_in = 8;
+// idxNum bit: the query never reads the source column (sqlite3_index_info::colUsed), as a join that
+// finds it in the joined row (the reverse of a foreign key) need not.
+constexpr int source_unused = 16;
+constexpr int idx_nums = 32;  // every combination of the bits above
 
 // How xFilter passes the keys argument to the inner statement, by what the value is.
 enum KeysForm {
@@ -78,10 +88,11 @@ struct Resolved {
     std::vector<Value> row;  // the stored row it was resolved from: id, then relation_columns
     PairSource pairs;
     int identity_column = 2;   // of the inner statement, see RelatedCursor
+    std::string identity_sql;  // identity_column looked_up: SELECT identity ... WHERE source = ?1 AND target = ?2
     bool text_source = false;  // has the source column TEXT affinity?
     std::uint64_t salt = 0;    // mixed into rowids so that different relations give different ones
     // The inner statement by KeysForm and idx_num, built on first use.
-    std::array<std::string, keys_forms * 16> sql;
+    std::array<std::string, keys_forms * idx_nums> sql;
 };
 
 // A row of the store (id, then relation_columns), and whether it was found by its reverse name.
@@ -113,8 +124,10 @@ struct RelatedCursor {
     std::string sql;            // of inner, its key in the statement cache
     std::optional<Stmt> inner;  // SELECT source, target[, row identity]; nullopt at the end
     // The column of inner that holds the identity of the row holding the pair: 0 or 1 when it is
-    // the source or target key itself, 2 when selected for it.
+    // the source or target key itself, 2 when selected for it, looked_up when the pair is unique
+    // and identity_sql finds it.
     int identity_column = 2;
+    std::string identity_sql;
     std::uint64_t salt = 0;     // mixed into rowids so that different relations give different ones
 };
 
@@ -222,6 +235,42 @@ bool has_text_affinity(const Table& table, std::string_view column) {
     return !has("INT") && (has("CHAR") || has("CLOB") || has("TEXT"));
 }
 
+// A unique index (the primary key's included) on exactly these two columns, or nullptr.
+const Index* unique_pair_index(const Table& table, std::string_view a, std::string_view b) {
+    auto on_pair = [&](const Index& index) {
+        return index.unique && !index.partial && index.columns.size() == 2 &&
+               ((same_name(index.columns[0], a) && same_name(index.columns[1], b)) ||
+                (same_name(index.columns[0], b) && same_name(index.columns[1], a)));
+    };
+    auto it = std::find_if(table.indexes.begin(), table.indexes.end(), on_pair);
+    return it == table.indexes.end() ? nullptr : &*it;
+}
+
+// "column = ?n", compared as the unique index compares the column: at most one row then matches.
+std::string equal_in_index(const Index& index, std::string_view column, const char* parameter) {
+    const std::size_t at = same_name(index.columns[0], column) ? 0 : 1;
+    return quote_id(column) + " = " + parameter + " COLLATE " + quote_id(index.collations[at]);
+}
+
+// SELECT identity FROM the junction WHERE source = ?1 AND target = ?2: the row of a pair.
+std::string identity_lookup_sql(const PairSource& p, const Index& index, std::string_view source,
+                                std::string_view target) {
+    return "SELECT " + p.identity + " FROM main." + quote_id(p.table) + " WHERE " +
+           equal_in_index(index, source, "?1") + " AND " + equal_in_index(index, target, "?2");
+}
+
+// Where the identity of a pair's row comes from (RelatedCursor::identity_column). It is often the
+// source or target key itself (the primary key of from_table): then it costs nothing more per
+// pair. A junction row's is a column of its own, but where the junction is unique on the pair (as
+// covet's are), the pair names its row: xRowid, which SQLite calls only to combine scans (OR
+// terms) or for SELECT rowid, looks it up, and a scan reads the pair alone (reading the identity
+// from the junction's index cost about 150 instructions per pair).
+int identity_column(const PairSource& p, bool unique_pair) {
+    if (p.identity == p.source) return 0;
+    if (p.identity == p.target) return 1;
+    return unique_pair ? looked_up : 2;
+}
+
 Resolved resolve_row(sqlite3* db, std::string_view name, const StoredRelation& stored) {
     Relation r;
     r.id = stored.row[0].integer;
@@ -248,11 +297,13 @@ Resolved resolve_row(sqlite3* db, std::string_view name, const StoredRelation& s
                                                  : table.primary_key().value_or("");
     out.text_source = has_text_affinity(table, source_column);
     if (stored.reverse) std::swap(p.source, p.target);
-    // The identity is often the source or target key itself (the primary key of from_table): then
-    // it costs nothing more per row.
-    if (p.identity == p.source) out.identity_column = 0;
-    else if (p.identity == p.target) out.identity_column = 1;
-    else out.identity_column = 2;
+    const Index* pair_index =
+        r.many_to_many() ? unique_pair_index(table, *r.through_from_column, *r.through_to_column) : nullptr;
+    out.identity_column = identity_column(p, pair_index != nullptr);
+    if (out.identity_column == looked_up) {
+        const std::string& target_column = stored.reverse ? *r.through_from_column : *r.through_to_column;
+        out.identity_sql = identity_lookup_sql(p, *pair_index, source_column, target_column);
+    }
     out.salt = fnv1a(name);
     return out;
 }
@@ -301,10 +352,14 @@ KeysForm keys_form(const Value& keys, bool text_source) {
 
 // SELECT source, target[, identity] FROM the table, narrowed by the arguments xFilter receives:
 // ?1 the keys argument, ?2 the value of source = ? or a JSON array of the values of source IN (...).
-// (SQLite drops the IS NOT NULL terms itself where the column cannot be NULL.)
+// NULL in place of a source nothing reads: neither the query nor xRowid (an index column not read
+// is one opcode less per pair). (SQLite drops the IS NOT NULL terms itself where the column cannot
+// be NULL.)
 std::string inner_sql(const Resolved& r, int idx_num, KeysForm form) {
     const PairSource& p = r.pairs;
-    std::string sql = "SELECT " + p.source + ", " + p.target + (r.identity_column == 2 ? ", " + p.identity : "") +
+    const bool read_source = !(idx_num & source_unused) || r.identity_column == 0 || r.identity_column == looked_up;
+    std::string sql = "SELECT " + (read_source ? p.source : "NULL") + ", " + p.target +
+                      (r.identity_column == 2 ? ", " + p.identity : "") +
                       " FROM main." + quote_id(p.table) + " WHERE " + p.source + " IS NOT NULL AND " + p.target +
                       " IS NOT NULL";
     if (idx_num & with_keys) {
@@ -379,12 +434,16 @@ double key_count(sqlite3_index_info* info, int constraint) {
 
 // Puts the cursor's statement back among the idle ones (or finalizes it, when an equal one is
 // already there).
+void give_back(sqlite3_vtab* vtab, const std::string& sql, Stmt stmt) {
+    stmt.reset();
+    auto& idle = related_vtab(vtab).idle;
+    if (idle.size() >= statement_cache_limit) idle.clear();
+    idle.try_emplace(sql, std::move(stmt));
+}
+
 void release(RelatedCursor& cursor) {
     if (!cursor.inner) return;
-    cursor.inner->reset();
-    auto& idle = related_vtab(cursor.base.pVtab).idle;
-    if (idle.size() >= statement_cache_limit) idle.clear();
-    idle.try_emplace(cursor.sql, std::move(*cursor.inner));
+    give_back(cursor.base.pVtab, cursor.sql, std::move(*cursor.inner));
     cursor.inner.reset();
 }
 
@@ -441,7 +500,7 @@ int related_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
         if (relation < 0 || keys_unusable) return SQLITE_CONSTRAINT;
 
         int argc = 0;
-        info->idxNum = with_relation;
+        info->idxNum = with_relation | (info->colUsed & (1 << source_column) ? 0 : source_unused);
         info->aConstraintUsage[relation] = {++argc, 1};
         double count = -1;  // keys searched; -1: a full scan
         if (keys >= 0) {
@@ -523,11 +582,12 @@ int related_filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc
         RelatedVtab& vtab = related_vtab(base->pVtab);
         Resolved& resolved = resolve(vtab, cursor.relation.bytes);
         KeysForm form = idx_num & with_keys ? keys_form(cursor.keys, resolved.text_source) : keys_any;
-        std::string& sql = resolved.sql[static_cast<std::size_t>(form * 16 + (idx_num & 15))];
+        std::string& sql = resolved.sql[static_cast<std::size_t>(form * idx_nums + (idx_num & (idx_nums - 1)))];
         if (sql.empty()) sql = inner_sql(resolved, idx_num, form);
         cursor.sql = sql;
         cursor.salt = resolved.salt;
         cursor.identity_column = resolved.identity_column;
+        cursor.identity_sql = resolved.identity_sql;
         cursor.inner.emplace(acquire(base->pVtab, cursor.sql));
         if (idx_num & with_keys) cursor.inner->bind(1, cursor.keys);
         if (idx_num & with_source_eq) cursor.inner->bind(2, Value::from(source));
@@ -569,15 +629,31 @@ std::uint64_t value_hash(sqlite3_value* value) {
 }
 
 
+// The identity of the row holding the current pair of a unique pair's table, found by the pair.
+std::uint64_t looked_up_identity(RelatedCursor& cursor) {
+    sqlite3_stmt* pair = cursor.inner->get();
+    Stmt lookup = acquire(cursor.base.pVtab, cursor.identity_sql);
+    lookup.bind(1, Value::from(sqlite3_column_value(pair, source_column)));
+    lookup.bind(2, Value::from(sqlite3_column_value(pair, target_column)));
+    if (!lookup.step()) throw Error("covet: related(): internal error: the row of a pair was not found");
+    std::uint64_t identity = value_hash(sqlite3_column_value(lookup.get(), 0));
+    give_back(cursor.base.pVtab, cursor.identity_sql, std::move(lookup));
+    return identity;
+}
+
 // The identity of the row holding the pair (a hash of it when it is not an integer), salted by the
 // relation: stable and distinct, so that SQLite can tell rows apart when it combines the results
 // of several scans (OR terms).
 int related_rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
     RelatedCursor& cursor = cursor_of(base);
-    sqlite3_stmt* stmt = cursor.inner->get();
-    std::uint64_t identity = value_hash(sqlite3_column_value(stmt, cursor.identity_column));
-    *rowid = static_cast<sqlite3_int64>(identity ^ cursor.salt);
-    return SQLITE_OK;
+    return guarded(&base->pVtab->zErrMsg, [&] {
+        sqlite3_stmt* stmt = cursor.inner->get();
+        std::uint64_t identity = cursor.identity_column == looked_up
+                                     ? looked_up_identity(cursor)
+                                     : value_hash(sqlite3_column_value(stmt, cursor.identity_column));
+        *rowid = static_cast<sqlite3_int64>(identity ^ cursor.salt);
+        return SQLITE_OK;
+    });
 }
 
 sqlite3_module related_module = {

@@ -144,6 +144,22 @@ TEST_CASE("joins like a table: the pairs lead, books is searched by its primary 
     CHECK_FALSE(contains(p, "SCAN b"));
 }
 
+TEST_CASE("a query that does not read source: the same rows, and rowids that still need it") {
+    Db db;
+    library(db);
+    // The books of authors 1 and 2, found by the pair's target alone (related() then reads no source).
+    CHECK(db.rows("SELECT b.title, b.author_id FROM related('authors.books', '[1,2]') r "
+                  "JOIN books b ON b.id = r.target ORDER BY 1") ==
+          Rows{{"Bob's Book", "2"}, {"Future Worlds", "1"}, {"Old Worlds", "1"}});
+    CHECK(db.rows("SELECT target FROM related('categories.books', 2) ORDER BY 1") == Rows{{"1"}, {"3"}});
+    // A book's pair (book, author) is named by the book, the source: rowids still tell them apart.
+    CHECK(db.integer("SELECT count(*) FROM (SELECT DISTINCT rowid + 0 FROM related('books.author'))") == 3);
+    CHECK(db.rows("SELECT target FROM related WHERE (relation = 'books.author' AND keys = 1) OR "
+                  "(relation = 'books.author' AND keys = 3) ORDER BY 1") == Rows{{"1"}, {"2"}});
+    CHECK(db.rows("SELECT target FROM related WHERE (relation = 'books.categories' AND keys = 1) OR "
+                  "(relation = 'books.categories' AND keys = '[1, 3]') ORDER BY 1") == Rows{{"1"}, {"2"}, {"2"}});
+}
+
 TEST_CASE("several scans in one query: rowids keep the rows of different relations apart") {
     Db db;
     library(db);
@@ -184,6 +200,57 @@ TEST_CASE("many_to_many: rowids tell the junction's rows apart, with or without 
     CHECK(pairs(db, "related WHERE (relation = 'books.tags' AND source = 1) OR "
                     "(relation = 'books.tags' AND source IN (1, 2))") ==
           Rows{{"1", "1"}, {"1", "1"}, {"1", "2"}, {"2", "2"}});
+}
+
+TEST_CASE("a junction unique on its pair: rowids are its rows' identities, looked up by the pair") {
+    // Two junctions with the same rows, one UNIQUE on (book, tag): a scan of the unique one does
+    // not read the identity, xRowid finds it by the pair. Both give the junction row's id mixed
+    // with the relation's salt, so the two rowids of a row differ by the same bits for every row.
+    Db db;
+    db.exec(R"(
+        CREATE TABLE books(id INTEGER PRIMARY KEY);
+        CREATE TABLE tags(id INTEGER PRIMARY KEY);
+        CREATE TABLE plain_tags(id INTEGER PRIMARY KEY, book INTEGER, tag INTEGER);
+        CREATE TABLE unique_tags(id INTEGER PRIMARY KEY, book INTEGER, tag INTEGER, UNIQUE (tag, book));
+        INSERT INTO covet_relations(name, kind, from_table, to_table, through_table, through_from_column,
+                                    through_to_column, related_name)
+            VALUES ('books.plain', 'many_to_many', 'books', 'tags', 'plain_tags', 'book', 'tag', 'plain_books'),
+                   ('books.unique', 'many_to_many', 'books', 'tags', 'unique_tags', 'book', 'tag', 'unique_books');
+        INSERT INTO books VALUES (1), (2);
+        INSERT INTO tags VALUES (1), (2);
+        INSERT INTO plain_tags VALUES (10, 1, 1), (25, 1, 2), (31, 2, 2);
+        INSERT INTO unique_tags VALUES (10, 1, 1), (25, 1, 2), (31, 2, 2);
+    )");
+    for (const auto& [plain, unique] : {std::pair<std::string, std::string>{"books.plain", "books.unique"},
+                                        {"tags.plain_books", "tags.unique_books"}}) {
+        Rows a = db.rows("SELECT source, target, rowid FROM related('" + plain + "') ORDER BY 1, 2");
+        Rows b = db.rows("SELECT source, target, rowid FROM related('" + unique + "') ORDER BY 1, 2");
+        REQUIRE(a.size() == 3);
+        REQUIRE(b.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            CHECK(a[i][0] == b[i][0]);
+            CHECK(a[i][1] == b[i][1]);
+            CHECK((std::stoll(a[i][2]) ^ std::stoll(b[i][2])) == (std::stoll(a[0][2]) ^ std::stoll(b[0][2])));
+        }
+        // The same row has the same rowid whichever scan finds it, so OR terms combine.
+        CHECK(db.integer("SELECT count(*) FROM related WHERE (relation = '" + unique + "' AND source = 1) OR "
+                         "(relation = '" + unique + "' AND source IN (1, 2))") == 3);
+    }
+    // A pair is looked up as its unique index compares it, not as its columns do: 'a' and 'A' are
+    // two rows here, although the tag column compares them equal.
+    db.exec(R"(
+        CREATE TABLE labels(name TEXT PRIMARY KEY);
+        CREATE TABLE book_labels(id INTEGER PRIMARY KEY, book INTEGER, label TEXT COLLATE NOCASE,
+                                 UNIQUE (book, label COLLATE BINARY));
+        INSERT INTO covet_relations(name, kind, from_table, to_table, through_table, through_from_column,
+                                    through_to_column, related_name)
+            VALUES ('books.labels', 'many_to_many', 'books', 'labels', 'book_labels', 'book', 'label', 'labelled');
+        INSERT INTO labels VALUES ('a'), ('A');
+        INSERT INTO book_labels(book, label) VALUES (1, 'a'), (1, 'A');
+    )");
+    Rows rowids = db.rows("SELECT rowid FROM related('books.labels')");
+    REQUIRE(rowids.size() == 2);
+    CHECK(rowids[0] != rowids[1]);
 }
 
 TEST_CASE("text keys: a TEXT PRIMARY KEY referenced by a foreign key") {

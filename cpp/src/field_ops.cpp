@@ -11,6 +11,16 @@ void* member_at(const FieldOps& field, const void* object) {
     return field.at(const_cast<void*>(object));
 }
 
+// The object's primary key for its relation members: read in place from a std::int64_t field (the
+// usual key), without a Value built and destroyed per object read.
+OwnerKey owner_key(const ModelInfo& info, const void* object) {
+    const FieldOps& key = info.ops.fields[info.primary_key];
+    if (key.type == &type_ops<std::int64_t>) {
+        return OwnerKey(*static_cast<const std::int64_t*>(member_at(key, object)));
+    }
+    return OwnerKey(field_value(info.ops, object, info.primary_key));
+}
+
 }  // namespace
 
 void add_columns(ModelInfo& info, ModelOps ops, const std::string_view* names) {
@@ -32,16 +42,43 @@ void add_relations(ModelInfo& info, ModelOps ops, const std::string_view* names)
     }
 }
 
-void attach_relations(const ModelInfo& info, void* object, const DatabaseRef& db, std::uint64_t origin) {
+Provenances provenances(const DatabaseRef& db, const ModelInfo& owner, std::uint64_t origin) {
+    // One allocation for all of them: each shares the block's reference count.
+    const std::size_t n = owner.ops.relation_count;
+    const std::shared_ptr<Provenance[]> block = std::make_shared<Provenance[]>(n);
+    Provenances out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        block[i] = Provenance{db, &owner, i, origin};
+        out.emplace_back(block, &block[i]);
+    }
+    return out;
+}
+
+void attach_relations(const ModelInfo& info, void* object, const Provenances& from) {
     const ModelOps& ops = info.ops;
     if (ops.relation_count == 0) {
         return;
     }
-    const Attachment attachment{db, &info, field_value(ops, object, info.primary_key), origin};
+    const OwnerKey key = owner_key(info, object);
+    const Attachment attachment{from, key};
     for (std::size_t i = 0; i < ops.relation_count; ++i) {
         const RelationField& field = ops.relations[i];
         field.ops->attach(field.at(object), attachment, i);
     }
+}
+
+void attach_relations(const ModelInfo& info, void* object, const DatabaseRef& db, std::uint64_t origin) {
+    if (info.ops.relation_count == 0) {
+        return;
+    }
+    // The last one made on this thread, when it matches: a bulk_create or a run of lazy loads
+    // shares one instead of allocating one per object.
+    thread_local Provenances last;
+    if (last.empty() || !last[0]->db.same(db) || last[0]->owner != &info || last[0]->origin != origin) {
+        last = provenances(db, info, origin);
+    }
+    attach_relations(info, object, last);
 }
 
 void prepare_relations(const ModelInfo& info, void* object) {

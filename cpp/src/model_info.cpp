@@ -156,15 +156,19 @@ const char* storage_class(int type) {
 }
 }  // namespace
 
+// Per row and column, one sqlite3_column_value() and then the value itself: the sqlite3_column_*
+// readers each take the connection's mutex and check for allocation failures, and asking a
+// column's type and then its content would pay that twice. SQLite calls such a value unprotected:
+// reading an integer from it never allocates, so it is safe on any connection.
 std::int64_t read_integer(sqlite3_stmt* stmt, int column, std::int64_t min, std::int64_t max) {
-    // One sqlite3_column_type() call per column (this runs for every integer of every row read).
-    const int type = sqlite3_column_type(stmt, column);
+    sqlite3_value* cell = sqlite3_column_value(stmt, column);
+    const int type = sqlite3_value_type(cell);
     if (type != SQLITE_INTEGER) {
         require_not_null(stmt, column);
         throw_invalid(fmt::format("covet: column {} ({}) holds {} where an integer was expected", column,
                                   column_label(stmt, column), storage_class(type)));
     }
-    const std::int64_t value = sqlite3_column_int64(stmt, column);
+    const std::int64_t value = sqlite3_value_int64(cell);
     if (value < min || value > max) {
         throw_out_of_range(fmt::format("covet: column {} ({}): {} does not fit in the field's type [{}, {}]",
                                        column, column_label(stmt, column), value, min, max));
@@ -191,11 +195,22 @@ double read_real(sqlite3_stmt* stmt, int column) {
 }
 
 std::string_view read_text_view(sqlite3_stmt* stmt, int column) {
-    // sqlite3_column_text() is NULL for a NULL value (or when out of memory): only then is the
-    // type asked, so that a text column costs no sqlite3_column_type() call per row.
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    // Text may need converting (another encoding, a number read as text), which allocates on the
+    // connection: from an unprotected value (see read_integer) only when the connection has no
+    // mutex (covet's own: one thread per Database), else through sqlite3_column_text().
+    // The text is NULL for a NULL value (or when out of memory): only then is the type asked, so
+    // that a text column costs no type check per row.
+    const char* text = nullptr;
+    int size = 0;
+    if (sqlite3_db_mutex(sqlite3_db_handle(stmt)) == nullptr) {
+        sqlite3_value* cell = sqlite3_column_value(stmt, column);
+        text = reinterpret_cast<const char*>(sqlite3_value_text(cell));
+        size = sqlite3_value_bytes(cell);
+    } else {
+        text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+        size = sqlite3_column_bytes(stmt, column);
+    }
     if (text == nullptr) require_not_null(stmt, column);
-    const int size = sqlite3_column_bytes(stmt, column);
     return text ? std::string_view(text, static_cast<std::size_t>(size)) : std::string_view();
 }
 

@@ -344,6 +344,7 @@ struct Query::State {
     std::string source_relation;
     Value source_keys;
     const Column* source_key = nullptr;
+    bool selects_source = false;
 };
 
 namespace {
@@ -391,6 +392,7 @@ const Value& Query::related_owner() const { return state_->related_owner; }
 const std::string& Query::source_relation() const { return state_->source_relation; }
 const Value& Query::source_keys() const { return state_->source_keys; }
 const Column* Query::source_key() const { return state_->source_key; }
+bool Query::selects_source() const { return state_->selects_source; }
 
 Prefetch::Prefetch(std::string path_) : path(std::move(path_)) {}
 
@@ -547,11 +549,12 @@ Query Query::related_to(const RelationLink& link, Value owner) const {
     }));
 }
 
-Query Query::through_related(const RelationLink& link, Value keys, const Column& key) const {
+Query Query::through_related(const RelationLink& link, Value keys, const Column& key, bool with_source) const {
     return Query(edit(state_, [&](State& s) {
         s.source_relation = link.name;
         s.source_keys = std::move(keys);
         s.source_key = &key;
+        s.selects_source = with_source;
     }));
 }
 

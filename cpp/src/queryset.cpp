@@ -8,10 +8,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
 #include <cctype>
+#include <charconv>
 #include <iterator>
+#include <limits>
 #include <map>
-#include <unordered_map>
+#include <optional>
 #include <utility>
 
 namespace covet {
@@ -348,15 +352,17 @@ void throw_query_multiple(const Query& query, std::int64_t found) {
 // Reading objects: select_related and the relation members
 
 ModelReader::ModelReader(Database& db, const Query& query)
-    : model_(&query.model()),
-      hops_(select_related_plan(query)),
-      db_(db.ref()),
-      origin_(db.next_origin()),
-      first_column_(query.source_relation().empty() ? 0 : 1) {}
+    : model_(&query.model()), hops_(select_related_plan(query)), first_column_(query.selects_source() ? 1 : 0) {
+    const DatabaseRef ref = db.ref();
+    const std::uint64_t origin = db.next_origin();
+    from_.reserve(hops_.size() + 1);
+    from_.push_back(provenances(ref, *model_, origin));
+    for (const SelectedRelation& hop : hops_) from_.push_back(provenances(ref, *hop.link.to, origin));
+}
 
 void ModelReader::read(sqlite3_stmt* stmt, void* object) const {
     read_row(model_->ops, object, stmt, first_column_);
-    attach_relations(*model_, object, db_, origin_);
+    attach_relations(*model_, object, from_[0]);
     if (hops_.empty()) return;
     // The object each hop was read into (nullptr: none, so neither are the hops that follow it);
     // on the stack for the usual few hops: this runs once per row.
@@ -382,7 +388,7 @@ void ModelReader::read(sqlite3_stmt* stmt, void* object) const {
         }
         void* related = field.ops->fill_one(member);
         read_row(to.ops, related, stmt, hop.first_column);
-        attach_relations(to, related, db_, origin_);
+        attach_relations(to, related, from_[i + 1]);
         objects[i] = related;
     }
 }
@@ -392,51 +398,124 @@ void ModelReader::read(sqlite3_stmt* stmt, void* object) const {
 
 namespace {
 
-// Parents by key: integer keys in a hash map (the common case), others by their text form.
+// The parents of a prefetch by key, in the order they came, for dealing each row of the prefetch
+// query out by its source key. Integer keys (the common case) in an open-addressing table sized
+// once for all the parents: no allocation per parent, no rehash, no division per lookup. Other
+// keys by their text form. Parents sharing a key are chained, in order.
 class ParentIndex {
 public:
+    static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+
+    explicit ParentIndex(std::size_t parents)
+        : slots_(table_size(parents), none), shift_(64 - std::countr_zero(slots_.size())) {
+        parents_.reserve(parents);
+        next_.reserve(parents);
+    }
+
     void add(const Value& key, void* parent) {
-        if (const auto* i = std::get_if<std::int64_t>(&key)) {
-            auto [it, added] = integers_.try_emplace(*i);
-            if (added) order_.push_back(*i);
-            it->second.push_back(parent);
-        } else {
-            auto& entry = others_[covet::describe(key)];
-            entry.first = key;
-            entry.second.push_back(parent);
-        }
+        const auto index = static_cast<std::uint32_t>(parents_.size());
+        parents_.push_back(parent);
+        next_.push_back(none);
+        Chain& chain = chain_of(key);
+        if (chain.first == none) chain.first = index;
+        else next_[chain.last] = index;
+        chain.last = index;
     }
-    const std::vector<void*>* find(sqlite3_stmt* stmt, int column) const {
-        if (sqlite3_column_type(stmt, column) == SQLITE_INTEGER) {
-            auto it = integers_.find(sqlite3_column_int64(stmt, column));
-            return it == integers_.end() ? nullptr : &it->second;
-        }
-        Value key;
-        switch (sqlite3_column_type(stmt, column)) {
-            case SQLITE_FLOAT: key = sqlite3_column_double(stmt, column); break;
+
+    // The first parent (an index for parent() and next()) of the source key in `column` of the
+    // current row; none when no parent has it. The statement is a covet Database's (one thread,
+    // no mutex): its value may be read unprotected (model_info.cpp, read_integer).
+    std::uint32_t find(sqlite3_stmt* stmt, int column) {
+        sqlite3_value* cell = sqlite3_column_value(stmt, column);
+        switch (sqlite3_value_type(cell)) {
+            case SQLITE_INTEGER: return find_integer(sqlite3_value_int64(cell));
+            case SQLITE_FLOAT: return find_other(Value{sqlite3_value_double(cell)});
             case SQLITE_TEXT:
-                key = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, column)),
-                                  static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
-                break;
-            default: return nullptr;
+                return find_other(Value{std::string(reinterpret_cast<const char*>(sqlite3_value_text(cell)),
+                                                    static_cast<std::size_t>(sqlite3_value_bytes(cell)))});
+            default: return none;
         }
-        auto it = others_.find(covet::describe(key));
-        return it == others_.end() ? nullptr : &it->second.second;
     }
-    // The keys in the order the parents came (the query's): SQLite builds the IN list of the
-    // prefetch query from them, and an ordered list (the usual, by primary key) is the cheap one.
-    std::vector<Value> keys() const {
-        std::vector<Value> out;
-        out.reserve(integers_.size() + others_.size());
-        for (std::int64_t key : order_) out.emplace_back(key);
-        for (const auto& entry : others_) out.push_back(entry.second.first);
-        return out;
+    void* parent(std::uint32_t index) const { return parents_[index]; }
+    std::uint32_t next(std::uint32_t index) const { return next_[index]; }
+
+    // The distinct keys as a JSON array, in the order the parents came (the query's): SQLite builds
+    // the IN list of the prefetch query from them, and an ordered list (the usual, by primary key)
+    // is the cheap one.
+    std::string keys_json() const {
+        // Written in place: each integer key takes at most 20 characters and a comma.
+        std::string out(1 + 21 * keys_.size(), '[');
+        char* end = out.data() + 1;
+        for (std::int64_t key : keys_) {
+            if (end != out.data() + 1) *end++ = ',';
+            end = std::to_chars(end, end + 20, key).ptr;
+        }
+        out.resize(static_cast<std::size_t>(end - out.data()));
+        if (!others_.empty()) {
+            std::vector<Value> keys;
+            for (const auto& entry : others_) keys.push_back(entry.second.first);
+            const std::string rest = detail::keys_json(keys);  // "[...]"
+            if (out.size() > 1) out += ',';
+            out.append(rest, 1, rest.size() - 2);
+        }
+        return out + "]";
     }
 
 private:
-    std::unordered_map<std::int64_t, std::vector<void*>> integers_;
-    std::vector<std::int64_t> order_;  // integers_'s keys, first seen first
-    std::map<std::string, std::pair<Value, std::vector<void*>>> others_;  // by describe(key)
+    struct Chain {
+        std::uint32_t first = none, last = none;
+    };
+
+    // A power of two at least twice the keys: short probe sequences.
+    static std::size_t table_size(std::size_t parents) { return std::bit_ceil(std::max<std::size_t>(16, 2 * parents)); }
+    std::size_t home(std::int64_t key) const {
+        return static_cast<std::size_t>((static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ull) >> shift_);
+    }
+    // The slot holding key's position in keys_, or the empty slot where it belongs.
+    std::uint32_t& slot_of(std::int64_t key) {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t s = home(key);; s = (s + 1) & mask) {
+            if (slots_[s] == none || keys_[slots_[s]] == key) return slots_[s];
+        }
+    }
+
+    Chain& chain_of(const Value& key) {
+        if (const auto* i = std::get_if<std::int64_t>(&key)) {
+            std::uint32_t& slot = slot_of(*i);
+            if (slot == none) {
+                slot = static_cast<std::uint32_t>(keys_.size());
+                keys_.push_back(*i);
+                chains_.emplace_back();
+            }
+            return chains_[slot];
+        }
+        auto& entry = others_[covet::describe(key)];
+        entry.first = key;
+        return entry.second;
+    }
+    // The rows come grouped by source key, in the order SQLite searches the keys (its IN list is
+    // sorted, as the parents' keys usually are): the key of the row before, or the one after it,
+    // is the usual answer, found without hashing.
+    std::uint32_t find_integer(std::int64_t key) {
+        if (!holds(recent_, key)) recent_ = holds(recent_ + 1, key) ? recent_ + 1 : slot_of(key);
+        return recent_ == none ? none : chains_[recent_].first;
+    }
+    bool holds(std::uint32_t position, std::int64_t key) const {
+        return position < keys_.size() && keys_[position] == key;
+    }
+    std::uint32_t find_other(const Value& key) const {
+        auto it = others_.find(covet::describe(key));
+        return it == others_.end() ? none : it->second.second.first;
+    }
+
+    std::vector<std::uint32_t> slots_;  // positions in keys_, none: empty
+    int shift_;
+    std::vector<std::int64_t> keys_;  // the distinct integer keys, first seen first
+    std::vector<Chain> chains_;       // the parents of each of keys_
+    std::uint32_t recent_ = none;     // the position in keys_ found last
+    std::map<std::string, std::pair<Value, Chain>> others_;  // by describe(key)
+    std::vector<void*> parents_;
+    std::vector<std::uint32_t> next_;  // the next parent with the same key
 };
 
 // The member of `model` that caches a prefetched relation: the relation's own member, a declared
@@ -491,7 +570,7 @@ void prefetch_level(Database& db, const std::vector<void*>& parents, const Relat
     // relation stores for the object, the related object's primary key).
     const std::size_t key_column =
         forward_one ? from.primary_key : static_cast<std::size_t>(link.from_column - from.columns.data());
-    ParentIndex index;
+    ParentIndex index(parents.size());
     for (void* parent : parents) {
         void* m = field.at(parent);
         if (field.ops->start_list != nullptr) field.ops->start_list(m);
@@ -500,15 +579,18 @@ void prefetch_level(Database& db, const std::vector<void*>& parents, const Relat
     }
     if (parents.empty()) return;
     const Column& target_key = forward_one ? *link.to_column : link.to->columns[link.to->primary_key];
+    // The reverse of a foreign key finds its parent's key in the related row itself (the key it
+    // holds): related() need not read the pair's source for it.
+    const bool key_in_row = link.reverse && !link.through_junction();
+    const int parent_key_column = key_in_row ? static_cast<int>(link.to_column - link.to->columns.data()) : 0;
     const Query base = custom ? *custom : Query(*link.to);
-    const Query query = base.through_related(link, Value{keys_json(index.keys())}, target_key);
+    const Query query = base.through_related(link, Value{index.keys_json()}, target_key, !key_in_row);
     const ModelReader reader(db, query);
     Cursor cursor = open_select(db, query);
     while (cursor.next()) {
-        const std::vector<void*>* owners = index.find(cursor.handle(), 0);
-        if (owners == nullptr) continue;
-        for (void* parent : *owners) {
-            void* m = field.at(parent);
+        for (std::uint32_t i = index.find(cursor.handle(), parent_key_column); i != ParentIndex::none;
+             i = index.next(i)) {
+            void* m = field.at(index.parent(i));
             void* object = field.ops->append != nullptr ? field.ops->append(m) : field.ops->fill_one(m);
             reader.read(cursor.handle(), object);
         }
@@ -522,13 +604,14 @@ void run_prefetches(Database& db, const ModelInfo& model, void* objects, std::si
     std::vector<void*> roots;
     roots.reserve(count);
     for (std::size_t i = 0; i < count; ++i) roots.push_back(static_cast<char*>(objects) + i * stride);
-    // The objects reached by each path prefix already prefetched ("author", "author__books"), so
-    // that "author__books" and "author__books__categories" query author and books once.
-    std::map<std::string, std::vector<void*>> done;
+    // Each path prefix already prefetched ("author", "author__books") and, once a longer path needs
+    // them, the objects it reached: "author__books" and "author__books__categories" query author
+    // and books once, and the last level's objects are never gathered.
+    std::map<std::string, std::optional<std::vector<void*>>> done;
     for (const Prefetch& prefetch : prefetches) {
         const std::vector<std::string> path = split_path(prefetch.path);
         const ModelInfo* current = &model;
-        std::vector<void*> level = roots;
+        const std::vector<void*>* level = &roots;
         std::string prefix;
         for (std::size_t i = 0; i < path.size(); ++i) {
             const bool last = i + 1 == path.size();
@@ -536,13 +619,11 @@ void run_prefetches(Database& db, const ModelInfo& model, void* objects, std::si
             const RelationLink link = require_link(*current, path[i]);
             const std::string to_attr = last ? prefetch.to_attr : std::string();
             const std::size_t member = caching_member(link, to_attr, prefetch.path);
-            const std::string key = prefix + (to_attr.empty() ? "" : "->" + to_attr);
-            auto found = done.find(key);
-            if (found == done.end()) {
-                prefetch_level(db, level, link, member, last ? prefetch.query.get() : nullptr, prefetch.path);
-                found = done.emplace(key, cached_objects(level, current->ops.relations[member])).first;
-            }
-            level = found->second;
+            auto [found, first] = done.try_emplace(prefix + (to_attr.empty() ? "" : "->" + to_attr));
+            if (first) prefetch_level(db, *level, link, member, last ? prefetch.query.get() : nullptr, prefetch.path);
+            if (last) break;
+            if (!found->second) found->second = cached_objects(*level, current->ops.relations[member]);
+            level = &*found->second;
             current = link.to;
         }
     }

@@ -524,7 +524,7 @@ public:
     void select(bool ordered, bool rows_only = false) {
         const bool grouped = !rows_only && q_.is_grouped();
         std::vector<std::string> items;
-        if (!q_.source_relation().empty()) items.push_back("\"r\".\"source\"");
+        if (q_.selects_source()) items.push_back("\"r\".\"source\"");
         if (rows_only || q_.aggregates().empty() || grouped)
             for (const Column* c : selected_columns()) items.push_back(column(*c));
         const bool objects = q_.value_fields().empty() && q_.aggregates().empty();
@@ -704,7 +704,7 @@ Sql print_delete(const Query& query) {
 
 std::vector<SelectedRelation> select_related_plan(const Query& query) {
     std::vector<SelectedRelation> plan;
-    int column = static_cast<int>(query.model().columns.size()) + (query.source_relation().empty() ? 0 : 1);
+    int column = static_cast<int>(query.model().columns.size()) + (query.selects_source() ? 1 : 0);
     for (const std::vector<std::string>& path : query.select_related_paths()) {
         std::size_t parent = SelectedRelation::root;
         const ModelInfo* current = &query.model();

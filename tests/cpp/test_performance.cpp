@@ -110,11 +110,21 @@ TEST_CASE_FIXTURE(Library, "prefetch_related reads the extension's related() pai
     CHECK(contains(seen[1], R"(FROM related(?1, ?2) AS "r" JOIN "categories" ON "categories"."id" = "r"."target")"));
     CHECK(contains(seen[2], R"(FROM related(?1, ?2) AS "r" JOIN "authors" ON "authors"."id" = "r"."target")"));
     CHECK(contains(seen[3], R"(FROM related(?1, ?2) AS "r" JOIN "profiles" ON "profiles"."id" = "r"."target")"));
+    // The pair's source is selected where the related row does not hold it (a ManyToMany's target,
+    // the author of a book): the prefetch of a reverse ForeignKey finds the parent by the key the
+    // book holds, and related() then reads no source.
+    CHECK(contains(seen[1], R"(SELECT "r"."source", "categories"."id")"));
+    CHECK(contains(seen[2], R"(SELECT "r"."source", "authors"."id")"));
     // Reverse ForeignKey and reverse ManyToMany, a self relation, and a custom query.
     std::vector<std::string> books_of;
-    for (const Author& a : db.objects<Author>().order_by("name").prefetch_related("books"))
-        books_of.push_back(a.name + " " + std::to_string(a.books.count()));
+    seen = statements(db, [&] {
+        for (const Author& a : db.objects<Author>().order_by("name").prefetch_related("books"))
+            books_of.push_back(a.name + " " + std::to_string(a.books.count()));
+    });
     CHECK(books_of == Strings{"Ann 2", "Bob 1", "Cid 0"});
+    REQUIRE(seen.size() == 2);
+    CHECK(contains(seen[1], R"(SELECT "books"."id", )"));
+    CHECK(contains(seen[1], R"(FROM related(?1, ?2) AS "r" JOIN "books" ON "books"."id" = "r"."target")"));
     std::vector<std::string> per_category;
     for (const Category& c : db.objects<Category>().order_by("name").prefetch_related("books", "parent", "children"))
         per_category.push_back(c.name + " " + std::to_string(c.books.count()) + " " + std::to_string(c.children.count()) +

@@ -13,6 +13,32 @@
 using namespace library;
 
 
+// A model whose primary key is text: its relation members keep that key off the integer path.
+namespace shelved {
+struct Volume;
+struct Shelf {
+    std::string code{};
+    std::string room{};
+    covet::ReverseMany<Volume> volumes{};
+};
+struct Volume {
+    std::int64_t id = 0;
+    std::string title{};
+    covet::ForeignKey<Shelf, {.on_delete = covet::Cascade, .related_name = "volumes"}, std::string> shelf{};
+};
+}  // namespace shelved
+BOOST_HANA_ADAPT_STRUCT(shelved::Shelf, code, room, volumes);
+BOOST_HANA_ADAPT_STRUCT(shelved::Volume, id, title, shelf);
+template <>
+struct covet::meta<shelved::Shelf> {
+    static constexpr auto table = "shelves";
+    static constexpr auto primary_key = &shelved::Shelf::code;
+};
+template <>
+struct covet::meta<shelved::Volume> {
+    static constexpr auto table = "volumes";
+};
+
 namespace {
 template <class Set>
 std::vector<std::string> titles(const Set& set) {
@@ -272,4 +298,28 @@ TEST_CASE_FIXTURE(Library, "deletes through the C++ layer cascade as Django's an
     CHECK(r.per_model(db) == std::map<std::string, std::int64_t>{
                                  {"Author", 1}, {"Book", 2}, {"Book_categories", 3}, {"Profile", 1}});
     CHECK(db.objects<Book>().count() == 1);
+}
+
+TEST_CASE("relation members of an object with a text primary key: the key goes with copies and moves") {
+    using namespace shelved;
+    covet::Database db{":memory:"};
+    db.migrate<Shelf, Volume>();
+    db.create(Shelf{.code = "A1", .room = "north"});
+    db.create(Shelf{.code = "B2", .room = "south"});
+    db.create(Volume{.title = "Dune", .shelf = std::string("A1")});
+    db.create(Volume{.title = "Emma", .shelf = std::string("A1")});
+    const std::vector<Shelf> prefetched = db.objects<Shelf>().order_by("code").prefetch_related("volumes").to_vector();
+    REQUIRE(prefetched.size() == 2);
+    CHECK(prefetched[0].volumes.count() == 2);
+    CHECK(prefetched[1].volumes.count() == 0);
+    // Lazily: each member queries with its owner's key, in a copy and after a move as well.
+    std::vector<Shelf> lazy = db.objects<Shelf>().order_by("code").to_vector();
+    Shelf copy = lazy[0];
+    Shelf moved = std::move(lazy[1]);
+    CHECK(copy.volumes.count() == 2);
+    CHECK(copy.volumes.filter("title", "Dune").count() == 1);
+    CHECK(moved.volumes.count() == 0);
+    copy = moved;
+    CHECK(copy.volumes.count() == 0);
+    CHECK(lazy[0].volumes.count() == 2);
 }

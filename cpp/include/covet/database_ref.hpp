@@ -1,6 +1,7 @@
 // covet::DatabaseRef: a non-owning handle to a Database that knows when the Database is gone.
-// Relation fields keep one so that a lazy load after the Database was destroyed is a clear
-// covet::Error instead of a dangling pointer.
+// Relation fields reach one (through the Provenance their objects share, provenance.hpp) so that
+// a lazy load after the Database was destroyed is a clear covet::Error instead of a dangling
+// pointer.
 #pragma once
 
 #include <memory>

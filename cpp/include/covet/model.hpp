@@ -13,6 +13,7 @@
 #include <covet/field.hpp>
 #include <covet/meta.hpp>
 #include <covet/model_info.hpp>
+#include <covet/provenance.hpp>
 #include <covet/value.hpp>
 
 #include <boost/hana/accessors.hpp>
@@ -435,10 +436,8 @@ struct FieldOps {
 
 // What a relation member learns when its object is read from, or written to, a Database.
 struct Attachment {
-    const DatabaseRef& db;  // a reference: no reference count touched per object read
-    const ModelInfo* owner = nullptr;  // the model of the object that holds the member
-    Value owner_key;                   // that object's primary key
-    std::uint64_t origin = 0;          // the query evaluation that produced it (0: none; N+1 guard)
+    const Provenances& from;    // one per relation member, shared by the objects of one query evaluation
+    const OwnerKey& owner_key;  // the object's primary key
 };
 
 // The operations on one relation member, instantiated per relation member TYPE by its class
@@ -507,7 +506,11 @@ ModelOps model_ops() {
 void add_columns(ModelInfo& info, ModelOps ops, const std::string_view* names);
 // The relation members' descriptions (after add_columns: a ForeignKey names its column).
 void add_relations(ModelInfo& info, ModelOps ops, const std::string_view* names);
-// Tells every relation member of a freshly read or saved object where it came from.
+// Tells every relation member of a freshly read or saved object of model `info` where it came from
+// (`from`: provenances() of info).
+void attach_relations(const ModelInfo& info, void* object, const Provenances& from);
+// The same for objects attached one at a time (saves, lazy loads): consecutive calls with the same
+// Database, model and origin on one thread share one Provenance.
 void attach_relations(const ModelInfo& info, void* object, const DatabaseRef& db, std::uint64_t origin);
 // Before a save: the keys of assigned related objects saved since (RelationOps::before_save).
 void prepare_relations(const ModelInfo& info, void* object);

@@ -206,6 +206,8 @@ public:
     const std::string& source_relation() const;
     const Value& source_keys() const;
     const Column* source_key() const;
+    // Whether the pair's source is the first result column.
+    bool selects_source() const;
 
     // The result columns of a select, in order: field names (values / the model's), then aliases.
     std::vector<std::string> result_names() const;
@@ -234,9 +236,11 @@ public:
     [[nodiscard]] Query prefetch_related(Prefetch prefetch) const;
     // Only the objects related to `owner` through `link` (link.to is this query's model).
     [[nodiscard]] Query related_to(const RelationLink& link, Value owner) const;
-    // Rows read through related(link.name, keys), with the pair's source as first column, joined on
-    // key = related.target (prefetch_related's query).
-    [[nodiscard]] Query through_related(const RelationLink& link, Value keys, const Column& key) const;
+    // Rows read through related(link.name, keys), joined on key = related.target (prefetch_related's
+    // query), with the pair's source as first column when with_source (a row that holds its source
+    // itself, the reverse of a foreign key, needs it not, and related() then does not read it).
+    [[nodiscard]] Query through_related(const RelationLink& link, Value keys, const Column& key,
+                                        bool with_source = true) const;
 
     struct State;  // opaque (query.cpp)
 

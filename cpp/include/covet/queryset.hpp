@@ -117,14 +117,14 @@ class ModelReader {
 public:
     ModelReader(Database& db, const Query& query);
     void read(sqlite3_stmt* stmt, void* object) const;
-    std::uint64_t origin() const noexcept { return origin_; }
 
 private:
     const ModelInfo* model_;
     std::vector<SelectedRelation> hops_;
-    DatabaseRef db_;
-    std::uint64_t origin_;
-    int first_column_;  // 1 when the first column is related()'s source (prefetch queries)
+    // Where this evaluation's objects came from, shared by all of them: the model's, then each
+    // hop's (its link.to's).
+    std::vector<Provenances> from_;
+    int first_column_;  // 1 when the first column is related()'s source (most prefetch queries)
 };
 
 // prefetch_related(): one query per relation of each path, over all the objects at once; fills
@@ -404,13 +404,14 @@ protected:
     // prefetched relation.
     iterator open(const Query& q) const {
         if constexpr (detail::is_model_item<Item>) {
-            auto reader = std::make_shared<const detail::ModelReader>(*db_, q);
             if (q.prefetches().empty()) {
-                return iterator(detail::open_select(*db_, q), std::move(reader));
+                return iterator(detail::open_select(*db_, q), std::make_shared<const detail::ModelReader>(*db_, q));
             }
+            // Each row read in place into the vector's new element (no object moved per row).
+            const detail::ModelReader reader(*db_, q);
             auto items = std::make_shared<std::vector<Item>>();
-            for (iterator it(detail::open_select(*db_, q), std::move(reader)); it != end(); ++it) {
-                items->push_back(it.take());
+            for (Cursor cursor = detail::open_select(*db_, q); cursor.next();) {
+                reader.read(cursor.handle(), &items->emplace_back());
             }
             detail::run_prefetches(*db_, model_info<Item>(), items->data(), sizeof(Item), items->size(), q.prefetches());
             return iterator(std::move(items));

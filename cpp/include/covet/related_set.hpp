@@ -12,8 +12,8 @@
 // copies the cache.
 #pragma once
 
-#include <covet/database_ref.hpp>
 #include <covet/model.hpp>
+#include <covet/provenance.hpp>
 #include <covet/related_manager.hpp>
 #include <covet/relation_link.hpp>
 
@@ -42,10 +42,7 @@ public:
 
     RelatedSet() = default;
     RelatedSet(const RelatedSet& other)
-        : db_(other.db_),
-          owner_(other.owner_),
-          member_(other.member_),
-          origin_(other.origin_),
+        : from_(other.from_),
           owner_key_(other.owner_key_),
           cache_(other.cache_ ? std::make_unique<std::vector<T>>(*other.cache_) : nullptr) {}
     RelatedSet(RelatedSet&&) noexcept = default;
@@ -62,9 +59,11 @@ public:
     // The manager on the owner's Database, or on db.
     RelatedManager<T> manager() const {
         RelationLink l = link();  // first: an object never read or saved has no owner key either
-        return RelatedManager<T>(database(), std::move(l), owner_key_, &cache_);
+        return RelatedManager<T>(database(), std::move(l), owner_key_.value(), &cache_);
     }
-    RelatedManager<T> manager(Database& db) const { return RelatedManager<T>(db, link(), owner_key_, &cache_); }
+    RelatedManager<T> manager(Database& db) const {
+        return RelatedManager<T>(db, link(), owner_key_.value(), &cache_);
+    }
 
     QuerySet<T> query() const { return manager().query(); }
     // all(), count() and exists() read the prefetch cache when there is one; otherwise they query
@@ -126,12 +125,12 @@ public:
     // Whether prefetch_related filled the cache (all(), count() and exists() run no query).
     bool is_cached() const noexcept { return cache_ != nullptr; }
     // Whether its object has been read or saved (so that the member knows its owner's key).
-    bool attached() const noexcept { return owner_ != nullptr; }
+    bool attached() const noexcept { return from_.attached(); }
 
 protected:
     RelatedManager<T> lazy() const {
         RelatedManager<T> m = manager();
-        if (!cache_ && m.database().guards_lazy_loads()) note_many_lazy_load(m.database(), origin_, label());
+        if (!cache_ && m.database().guards_lazy_loads()) note_many_lazy_load(m.database(), from_.origin(), label());
         return m;
     }
 
@@ -144,13 +143,18 @@ protected:
 
     // The Database the owner was read from or saved to; the label is built only for the error.
     Database& database() const {
-        if (Database* db = db_.get()) return *db;
-        return relation_database(db_, label());
+        if (Database* db = from_.db().get()) return *db;
+        return relation_database(from_.db(), label());
     }
 
     // The manager's label in messages: "Book.categories" once attached.
-    std::string label() const { return member_label(owner_, member_, Reverse ? "ReverseMany" : "ManyToMany", model_info<T>()); }
-    RelationLink link() const { return member_link(owner_, member_, Reverse, model_info<T>(), Reverse ? "ReverseMany" : "ManyToMany"); }
+    std::string label() const {
+        return member_label(from_.owner(), from_.member(), Reverse ? "ReverseMany" : "ManyToMany", model_info<T>());
+    }
+    RelationLink link() const {
+        return member_link(from_.owner(), from_.member(), Reverse, model_info<T>(),
+                           Reverse ? "ReverseMany" : "ManyToMany");
+    }
 
     template <class F, class... A>
     decltype(auto) with_manager(F f, A&... a) const {
@@ -171,12 +175,7 @@ protected:
 
     static void attach(void* self, const Attachment& a, std::size_t member) {
         auto& m = *static_cast<RelatedSet*>(self);
-        if (!m.db_.same(a.db)) {
-            m.db_ = a.db;
-        }
-        m.owner_ = a.owner;
-        m.member_ = member;
-        m.origin_ = a.origin;
+        m.from_.attach(a.from[member]);
         m.owner_key_ = a.owner_key;
         m.cache_.reset();  // another object (or the same one read again)
     }
@@ -192,11 +191,8 @@ protected:
     }
     static void* list_at(void* self, std::size_t i) { return &(*static_cast<RelatedSet*>(self)->cache_)[i]; }
 
-    DatabaseRef db_;
-    const ModelInfo* owner_ = nullptr;
-    std::size_t member_ = 0;
-    std::uint64_t origin_ = 0;
-    Value owner_key_;
+    Attached from_;
+    OwnerKey owner_key_;
     mutable std::unique_ptr<std::vector<T>> cache_;
 };
 

@@ -8,9 +8,9 @@
 //   for (const Book& b : db.objects<Book>().select_related("author__profile")) b.author->profile->bio;
 #pragma once
 
-#include <covet/database_ref.hpp>
 #include <covet/error.hpp>
 #include <covet/model.hpp>
+#include <covet/provenance.hpp>
 #include <covet/relation_link.hpp>
 
 #include <cstddef>
@@ -39,10 +39,7 @@ public:
 
     ReverseOne() = default;
     ReverseOne(const ReverseOne& other)
-        : db_(other.db_),
-          owner_(other.owner_),
-          member_(other.member_),
-          origin_(other.origin_),
+        : from_(other.from_),
           owner_key_(other.owner_key_),
           cache_(other.cache_ ? std::make_unique<T>(*other.cache_) : nullptr),
           absent_(other.absent_) {}
@@ -63,7 +60,7 @@ public:
     const T& get() const { return get(database()); }
     const T& get(Database& db) const {
         if (!load(db)) {
-            detail::throw_no_reverse_one(owner_, member_, model_info<T>(), owner_key_);
+            detail::throw_no_reverse_one(from_.owner(), from_.member(), model_info<T>(), owner_key_.value());
         }
         return *cache_;
     }
@@ -82,18 +79,21 @@ public:
     }
 
 private:
-    std::string label() const { return detail::member_label(owner_, member_, "ReverseOne", model_info<T>()); }
+    std::string label() const {
+        return detail::member_label(from_.owner(), from_.member(), "ReverseOne", model_info<T>());
+    }
     // The Database to load from; the label is built only for the error (this runs on every read).
     Database& database() const {
-        if (Database* db = db_.get()) return *db;
-        return detail::relation_database(db_, label());
+        if (Database* db = from_.db().get()) return *db;
+        return detail::relation_database(from_.db(), label());
     }
 
     bool load(Database& db) const {
         if (cache_) return true;
         if (absent_) return false;
         auto object = std::make_unique<T>();
-        if (detail::load_reverse_one(db, owner_, member_, owner_key_, object.get(), origin_)) {
+        if (detail::load_reverse_one(db, from_.owner(), from_.member(), owner_key_.value(), object.get(),
+                                     from_.origin())) {
             cache_ = std::move(object);
             return true;
         }
@@ -106,12 +106,7 @@ private:
     }
     static void attach(void* self, const detail::Attachment& a, std::size_t member) {
         auto& m = *static_cast<ReverseOne*>(self);
-        if (!m.db_.same(a.db)) {
-            m.db_ = a.db;
-        }
-        m.owner_ = a.owner;
-        m.member_ = member;
-        m.origin_ = a.origin;
+        m.from_.attach(a.from[member]);
         if (!(m.owner_key_ == a.owner_key)) {
             m.owner_key_ = a.owner_key;
             m.reset();
@@ -132,11 +127,8 @@ private:
     }
     static void* cached_one(void* self) { return static_cast<ReverseOne*>(self)->cache_.get(); }
 
-    DatabaseRef db_;
-    const ModelInfo* owner_ = nullptr;
-    std::size_t member_ = 0;
-    std::uint64_t origin_ = 0;
-    Value owner_key_;
+    detail::Attached from_;
+    detail::OwnerKey owner_key_;
     mutable std::unique_ptr<T> cache_;
     mutable bool absent_ = false;
 

@@ -13,9 +13,9 @@
 // object built by hand has none: use get(db). Copying the holder copies the cached object.
 #pragma once
 
-#include <covet/database_ref.hpp>
 #include <covet/error.hpp>
 #include <covet/model.hpp>
+#include <covet/provenance.hpp>
 #include <covet/relation_link.hpp>
 #include <covet/relation_options.hpp>
 
@@ -53,12 +53,7 @@ public:
     ToOne(const T& object) { assign_object(object); }  // NOLINT: Book{.author = ann}
     ToOne(std::nullopt_t) requires(O.null) {}  // NOLINT: Category{.parent = std::nullopt}
     ToOne(const ToOne& other)
-        : key_(other.key_),
-          cache_(other.cache_ ? std::make_unique<T>(*other.cache_) : nullptr),
-          db_(other.db_),
-          owner_(other.owner_),
-          member_(other.member_),
-          origin_(other.origin_) {}
+        : key_(other.key_), cache_(other.cache_ ? std::make_unique<T>(*other.cache_) : nullptr), from_(other.from_) {}
     ToOne(ToOne&&) noexcept = default;
     ToOne& operator=(const ToOne& other) {
         if (this != &other) {
@@ -125,7 +120,7 @@ public:
 private:
     static const Column& target_column() { return key_column(model_info<T>(), O.to_field.view()); }
     static constexpr std::string_view kind_name() { return Kind == RelationKind::OneToOne ? "OneToOne" : "ForeignKey"; }
-    std::string label() const { return member_label(owner_, member_, kind_name(), model_info<T>()); }
+    std::string label() const { return member_label(from_.owner(), from_.member(), kind_name(), model_info<T>()); }
 
     Value key_value() const { return field_traits<key_type>::to_value(key_); }
 
@@ -141,8 +136,8 @@ private:
             if (!has_value()) {
                 throw_null_relation(label(), model_info<T>());
             }
-            Database* db = db_.get();  // the label only for the error: this runs on every lazy load
-            load_from(db != nullptr ? *db : relation_database(db_, label()));
+            Database* db = from_.db().get();  // the label only for the error: this runs on every lazy load
+            load_from(db != nullptr ? *db : relation_database(from_.db(), label()));
         }
         return *cache_;
     }
@@ -152,7 +147,8 @@ private:
             throw_null_relation(label(), model_info<T>());
         }
         auto object = std::make_unique<T>();
-        load_object(db, model_info<T>(), target_column(), key_value(), object.get(), origin_, owner_, member_, kind_name());
+        load_object(db, model_info<T>(), target_column(), key_value(), object.get(), from_.origin(), from_.owner(),
+                    from_.member(), kind_name());
         cache_ = std::move(object);
     }
 
@@ -160,13 +156,7 @@ private:
         describe_to_one(info, field, member, Kind, O, &model_info<T>);
     }
     static void attach(void* self, const Attachment& a, std::size_t member) {
-        auto& m = *static_cast<ToOne*>(self);
-        if (!m.db_.same(a.db)) {
-            m.db_ = a.db;
-        }
-        m.owner_ = a.owner;
-        m.member_ = member;
-        m.origin_ = a.origin;
+        static_cast<ToOne*>(self)->from_.attach(a.from[member]);
     }
     static void* fill_one(void* self) {
         auto& m = *static_cast<ToOne*>(self);
@@ -193,10 +183,7 @@ private:
 
     key_type key_{};
     mutable std::unique_ptr<T> cache_;
-    DatabaseRef db_;
-    const ModelInfo* owner_ = nullptr;
-    std::size_t member_ = 0;
-    std::uint64_t origin_ = 0;
+    Attached from_;
 
 public:
     static constexpr RelationOps relation_ops{
