@@ -60,6 +60,12 @@ const std::string& junction_insert(const RelationLink& link, std::size_t n) {
     return sql;
 }
 
+// The conflict clause of junction_insert() refused because the junction has no UNIQUE (from, to)
+// (one made by hand): refused when prepared, before anything ran.
+bool lacks_unique_pair(const Error& error) {
+    return std::string_view(error.what()).find("ON CONFLICT clause does not match") != std::string_view::npos;
+}
+
 // add() on an automatic junction, which has UNIQUE (from, to): pairs already there are skipped by
 // the conflict clause, and a few keys go as parameters of one VALUES list (no json_each, DISTINCT
 // or NOT EXISTS subquery: about the cost of a plain INSERT per pair). False, with nothing done,
@@ -79,10 +85,7 @@ bool add_to_junction(Database& db, const RelationLink& link, const Value& owner,
     } catch (const IntegrityError& error) {
         throw add_error(link, keys, error);
     } catch (const Error& error) {
-        // Refused when prepared, before anything ran.
-        if (error.what() != nullptr && std::string_view(error.what()).find("ON CONFLICT clause does not match") !=
-                                           std::string_view::npos)
-            return false;
+        if (lacks_unique_pair(error)) return false;
         throw;
     }
 }
@@ -152,11 +155,20 @@ void related_bulk_add(Database& db, const RelationLink& link, std::span<const st
         DeferredReferences references(db, link.junction, {link.junction_from, link.junction_to}, [&](std::size_t row) {
             return fmt::format("pair {} of bulk_add to {}.{}", row, link.from->name, link.accessor);
         });
+        bool unique_pairs = true;  // else add()'s general form, a statement per pair
         for (std::size_t row = 0; row < pairs.size(); ++row) {
             const Value& from = checked(pairs[row].first, *link.from, row);
             const Value& to = checked(pairs[row].second, *link.to, row);
-            db.execute(insert, {from, to});
-            if (both_ways) db.execute(insert, {to, from});
+            try {
+                if (unique_pairs) {
+                    db.execute(insert, {from, to});
+                    if (both_ways) db.execute(insert, {to, from});
+                }
+            } catch (const Error& error) {
+                if (!lacks_unique_pair(error)) throw;
+                unique_pairs = false;
+            }
+            if (!unique_pairs) related_add(db, link, from, {to});
             references.note(0, from, row);
             references.note(1, to, row);
         }

@@ -207,7 +207,7 @@ struct covet::meta<Tag> {
     static constexpr auto table = "tags";
 };
 
-TEST_CASE("add() on a junction made by hand without UNIQUE (from, to) falls back to the general INSERT") {
+TEST_CASE("add() and bulk_add() on a junction made by hand without UNIQUE (from, to) fall back to the general INSERT") {
     covet::Database db{":memory:"};
     db.migrate<Note, Tag>();
     // The junction rebuilt by hand without its UNIQUE constraint.
@@ -218,6 +218,16 @@ TEST_CASE("add() on a junction made by hand without UNIQUE (from, to) falls back
     n.tags.add(db, t, t);
     n.tags.add(db, t);
     CHECK(n.tags.count(db) == 1);
+    // bulk_add too: a pair already there or given twice is still one row; a bad key still names itself.
+    const Tag u = db.create(Tag{.name = "u"});
+    const std::vector<std::pair<covet::Value, covet::Value>> pairs{{n.id, t.id}, {n.id, u.id}, {n.id, u.id}};
+    covet::bulk_add<&Note::tags>(db, pairs);
+    CHECK(n.tags.count(db) == 2);
+    const std::vector<std::pair<covet::Value, covet::Value>> bad{{n.id, std::int64_t{999}}};
+    CHECK_THROWS_WITH_AS(covet::bulk_add<&Note::tags>(db, bad),
+                         doctest::Contains("there is no tags.id = 999 (pair 0 of bulk_add to Note.tags)"),
+                         covet::IntegrityError);
+    CHECK(n.tags.count(db) == 2);
 }
 
 namespace {
