@@ -10,7 +10,8 @@
 //   build/bench/bench --svg docs/performance.svg   also draws the ratios and targets as an SVG chart
 //
 // More options: --runs N (timed runs per side after one warm-up; 7, or 3 with --quick),
-// --only W2,W6,M (workloads W1..W7, M, C), --db PATH (write the dataset there and keep it),
+// --only W2,W6,M (workloads W1..W7, M, C), --db PATH (write the dataset there and keep it, and
+// covet's copy in the directory PATH.covet: --only-rss W3 covet --db PATH.covet/dataset.db),
 // --no-django, --compile FILE (C's translation unit; default bench/compile/four_models.cpp).
 // M runs this program again for each measure: --only-rss W2 covet|raw --db PATH [--quick].
 //
@@ -557,7 +558,9 @@ int run_benchmark(const Options& options) {
     write_dataset(raw.without_books, sizes, Schema::plain, Books::left_out);
 
     std::vector<std::string> notes;
-    CovetSetup covet = covet_setup(raw, temp.path() / "covet", failures);
+    // With --db, covet's copy is kept beside it, for --only-rss and profilers.
+    const fs::path covet_dir = options.db ? fs::path(options.db->string() + ".covet") : temp.path() / "covet";
+    CovetSetup covet = covet_setup(raw, covet_dir, failures);
     DjangoResults django = run_django(options, sizes, raw.dataset, temp.path() / "django", notes, failures);
 
     std::vector<Row> rows;

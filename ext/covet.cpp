@@ -18,8 +18,9 @@ __attribute__((visibility("default"))) int sqlite3_covet_init(sqlite3* db, char*
                                                               const sqlite3_api_routines* api) {
     SQLITE_EXTENSION_INIT2(api);
     using namespace covet::ext;
-    for (auto registration : {register_relations_vtab, register_related_vtab, register_delete_function,
-                              register_delete_plan_vtab, register_check_vtab, register_info_functions, register_sync_function}) {
+    for (auto registration :
+         {register_relations_vtab, register_related_vtab, register_related_sql_function, register_delete_function,
+          register_delete_plan_vtab, register_check_vtab, register_info_functions, register_sync_function}) {
         int rc = registration(db);
         if (rc != SQLITE_OK) {
             set_error_message(error_message, std::string("covet: registration failed: ") + sqlite3_errstr(rc));

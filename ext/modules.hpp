@@ -8,6 +8,7 @@ namespace covet::ext {
 
 int register_relations_vtab(sqlite3* db);    // covet_relations
 int register_related_vtab(sqlite3* db);      // related(), covet_related()
+int register_related_sql_function(sqlite3* db);  // covet_related_sql()
 int register_delete_function(sqlite3* db);   // covet_delete()
 int register_delete_plan_vtab(sqlite3* db);  // covet_delete_plan()
 int register_check_vtab(sqlite3* db);        // covet_check()

@@ -36,7 +36,7 @@
 ** the junction is unique on the pair: xRowid, which only OR terms and SELECT rowid need, finds it.
 */
 #include "modules.hpp"
-#include "relation.hpp"
+#include "related_pairs.hpp"
 #include "vtab.hpp"
 
 #include <algorithm>
@@ -52,9 +52,6 @@ namespace {
 
 enum RelatedColumn { source_column, target_column, relation_column, keys_column };
 
-// RelatedCursor::identity_column when xRowid looks the identity up rather than every pair reading it.
-constexpr int looked_up = -1;
-
 // idxNum bits: which arguments xFilter receives, in this order. 0: no relation was given.
 constexpr int with_relation = 1, with_keys = 2, with_source_eq = 4, with_source_in = 8;
 // idxNum bit: the query never reads the source column (sqlite3_index_info::colUsed), as a join that
@@ -67,53 +64,18 @@ enum KeysForm {
     keys_any,    // one key or a JSON array, SQLite decides: keys_source()
     keys_one,    // certainly one key, the same once through json_array() and json_each(): = ?1
 };
-constexpr int keys_forms = 3;
+constexpr int keys_forms = 2;
 
 constexpr double scan_cost = 1e6;               // a full scan of a table of unknown size
 constexpr double missing_relation_cost = 1e18;  // a plan that only reports the missing argument
 constexpr double rows_per_key = 10;             // an index search per key
 constexpr double unknown_key_count = 10;        // keys that are not a literal, values of IN (...)
 constexpr std::size_t statement_cache_limit = 64;
-constexpr std::size_t resolved_cache_limit = 256;
-
-// The table holding the pairs of a relation seen from one side, and the SQL expressions of its
-// source key, target key and row identity.
-struct PairSource {
-    std::string table, source, target, identity;
-};
-
-// A relation name resolved to the statements that read its pairs, valid while the schema and the
-// relation's stored row stay as they were.
-struct Resolved {
-    std::vector<Value> row;  // the stored row it was resolved from: id, then relation_columns
-    PairSource pairs;
-    int identity_column = 2;   // of the inner statement, see RelatedCursor
-    std::string identity_sql;  // identity_column looked_up: SELECT identity ... WHERE source = ?1 AND target = ?2
-    bool text_source = false;  // has the source column TEXT affinity?
-    std::uint64_t salt = 0;    // mixed into rowids so that different relations give different ones
-    // The inner statement by KeysForm and idx_num, built on first use.
-    std::array<std::string, keys_forms * idx_nums> sql;
-};
-
-// A row of the store (id, then relation_columns), and whether it was found by its reverse name.
-struct StoredRelation {
-    std::vector<Value> row;
-    bool reverse = false;
-};
 
 struct RelatedVtab {
     Vtab vtab;  // first, so that connection_of() and SQLite see the usual table struct
     std::map<std::string, Stmt> idle;  // prepared inner statements no cursor is using, by SQL
-    // Relation names resolved under schema_version, by name. Each xFilter reads the schema version
-    // and the relation's stored row with the two statements below, and resolves the name again
-    // only when either changed: a relation can be renamed or pointed elsewhere without a schema
-    // change, and a schema change can alter keys and row identities without touching the row.
-    std::map<std::string, Resolved, std::less<>> resolved;
-    std::int64_t schema_version = -1;
-    std::optional<Stmt> read_schema_version;  // PRAGMA main.schema_version
-    std::optional<Stmt> read_relation;        // the stored rows that may be the named relation
-    StoredRelation found;                     // what read_relation found last
-    std::vector<Value> scratch;               // a row read by read_relation
+    RelationResolver relations;        // each xFilter's relation name, resolved
 };
 
 RelatedVtab& related_vtab(sqlite3_vtab* vtab) { return *reinterpret_cast<RelatedVtab*>(vtab); }
@@ -132,203 +94,6 @@ struct RelatedCursor {
 };
 
 RelatedCursor& cursor_of(sqlite3_vtab_cursor* base) { return *reinterpret_cast<RelatedCursor*>(base); }
-
-std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash = 14695981039346656037ull) {
-    for (unsigned char c : bytes) {
-        hash ^= c;
-        hash *= 1099511628211ull;
-    }
-    return hash;
-}
-
-[[noreturn]] void no_relation_named(std::string_view name) {
-    throw Error("covet: related(): no relation named '" + std::string(name) +
-                "'; name a relation by its name, like books.author, or by its reverse name "
-                "<to_table>.<related_name>, like authors.books (SELECT name, to_table, related_name "
-                "FROM covet_relations lists them)");
-}
-
-// A column of the store as Relation holds it (set_column): NULL reads as the empty string.
-std::string_view text_of(const Value& v, std::string& buffer) {
-    if (v.type == SQLITE_TEXT) return v.bytes;
-    buffer = v.is_null() ? "" : v.text();
-    return buffer;
-}
-
-bool same_value(const Value& a, const Value& b) {
-    if (a.type != b.type) return false;
-    switch (a.type) {
-    case SQLITE_INTEGER: return a.integer == b.integer;
-    case SQLITE_FLOAT: return a.real == b.real;
-    case SQLITE_TEXT:
-    case SQLITE_BLOB: return a.bytes == b.bytes;
-    default: return true;
-    }
-}
-
-bool same_row(const std::vector<Value>& a, const std::vector<Value>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_value);
-}
-
-
-// Finds the stored row of the relation named name into vtab.found: the relation of that name,
-// else the first one, by id, of that reverse name. False when there is none.
-bool find_stored_relation(RelatedVtab& vtab, std::string_view name) {
-    sqlite3* db = vtab.vtab.db;
-    if (!vtab.read_relation) {
-        if (!store_exists(db)) return false;
-        // Narrows the store down to the rows that can match (usually one); the choice is made below.
-        vtab.read_relation.emplace(db, std::string("SELECT id, ") +
-                                           join({std::begin(relation_columns), std::end(relation_columns)}, ", ") +
-                                           " FROM main." + relation_store +
-                                           " WHERE name = ?1 OR to_table || '.' || related_name = ?1");
-    }
-    struct Reset {
-        std::optional<Stmt>& s;
-        ~Reset() {
-            if (s) s->reset();
-        }
-    } reset{vtab.read_relation};
-    Stmt& s = *vtab.read_relation;
-    std::vector<Value>& row = vtab.scratch;
-    std::string buffer[3];
-    bool found = false;
-    try {
-        s.bind(1, name);
-        while (s.step()) {
-            row.resize(relation_column_count + 1);  // empty when it was swapped with an empty found.row
-            for (int c = 0; c <= relation_column_count; ++c) row[c].assign(sqlite3_column_value(s.get(), c));
-            if (text_of(row[1], buffer[0]) == name) {  // names are unique
-                std::swap(vtab.found.row, row);
-                vtab.found.reverse = false;
-                return true;
-            }
-            std::string_view table = text_of(row[5], buffer[1]), related = text_of(row[8], buffer[2]);
-            bool reverse = related != "+" && name.size() == table.size() + 1 + related.size() &&
-                           name.substr(0, table.size()) == table && name[table.size()] == '.' &&
-                           name.substr(table.size() + 1) == related;
-            if (reverse && (!found || row[0].integer < vtab.found.row[0].integer)) {
-                std::swap(vtab.found.row, row);
-                vtab.found.reverse = found = true;
-            }
-        }
-    } catch (const Error&) {
-        if (store_exists(db)) throw;
-        vtab.read_relation.reset();  // the store was dropped
-        return false;
-    }
-    return found;
-}
-
-std::string key_of(const Table& table) {
-    std::optional<std::string> key = table.primary_key();
-    return key ? quote_id(*key) : *table.row_identity();
-}
-
-// SQLite's rule for the affinity of a declared type, TEXT: no "INT", and "CHAR", "CLOB" or "TEXT".
-bool has_text_affinity(const Table& table, std::string_view column) {
-    const Column* c = table.column(column);
-    if (!c) return false;  // "": the rowid
-    std::string type;
-    for (char ch : c->type) type += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
-    auto has = [&](const char* part) { return type.find(part) != std::string::npos; };
-    return !has("INT") && (has("CHAR") || has("CLOB") || has("TEXT"));
-}
-
-// A unique index (the primary key's included) on exactly these two columns, or nullptr.
-const Index* unique_pair_index(const Table& table, std::string_view a, std::string_view b) {
-    auto on_pair = [&](const Index& index) {
-        return index.unique && !index.partial && index.columns.size() == 2 &&
-               ((same_name(index.columns[0], a) && same_name(index.columns[1], b)) ||
-                (same_name(index.columns[0], b) && same_name(index.columns[1], a)));
-    };
-    auto it = std::find_if(table.indexes.begin(), table.indexes.end(), on_pair);
-    return it == table.indexes.end() ? nullptr : &*it;
-}
-
-// "column = ?n", compared as the unique index compares the column: at most one row then matches.
-std::string equal_in_index(const Index& index, std::string_view column, const char* parameter) {
-    const std::size_t at = same_name(index.columns[0], column) ? 0 : 1;
-    return quote_id(column) + " = " + parameter + " COLLATE " + quote_id(index.collations[at]);
-}
-
-// SELECT identity FROM the junction WHERE source = ?1 AND target = ?2: the row of a pair.
-std::string identity_lookup_sql(const PairSource& p, const Index& index, std::string_view source,
-                                std::string_view target) {
-    return "SELECT " + p.identity + " FROM main." + quote_id(p.table) + " WHERE " +
-           equal_in_index(index, source, "?1") + " AND " + equal_in_index(index, target, "?2");
-}
-
-// Where the identity of a pair's row comes from (RelatedCursor::identity_column). It is often the
-// source or target key itself (the primary key of from_table): then it costs nothing more per
-// pair. A junction row's is a column of its own, but where the junction is unique on the pair (as
-// covet's are), the pair names its row: xRowid, which SQLite calls only to combine scans (OR
-// terms) or for SELECT rowid, looks it up, and a scan reads the pair alone (reading the identity
-// from the junction's index cost about 150 instructions per pair).
-int identity_column(const PairSource& p, bool unique_pair) {
-    if (p.identity == p.source) return 0;
-    if (p.identity == p.target) return 1;
-    return unique_pair ? looked_up : 2;
-}
-
-Resolved resolve_row(sqlite3* db, std::string_view name, const StoredRelation& stored) {
-    Relation r;
-    r.id = stored.row[0].integer;
-    for (int c = 0; c < relation_column_count; ++c) set_column(r, c, stored.row[c + 1]);
-    TableCache tables(db);
-    if (std::optional<std::string> problem = schema_problem(r, tables))
-        throw Error("covet: related(): relation " + r.name + " no longer matches the schema: " + *problem);
-
-    Resolved out;
-    out.row = stored.row;
-    PairSource& p = out.pairs;
-    if (r.many_to_many()) {
-        const Table& junction = *tables.find(*r.through_table);
-        p = {junction.name, quote_id(*r.through_from_column), quote_id(*r.through_to_column),
-             *junction.row_identity()};
-    } else {
-        const Table& from = *tables.find(r.from_table);
-        p = {from.name, key_of(from), quote_id(*r.from_column), *from.row_identity()};
-    }
-    // The source column, unquoted ("" for the rowid), and its table.
-    const Table& table = *tables.find(r.many_to_many() ? *r.through_table : r.from_table);
-    std::string source_column = r.many_to_many() ? (stored.reverse ? *r.through_to_column : *r.through_from_column)
-                                : stored.reverse ? *r.from_column
-                                                 : table.primary_key().value_or("");
-    out.text_source = has_text_affinity(table, source_column);
-    if (stored.reverse) std::swap(p.source, p.target);
-    const Index* pair_index =
-        r.many_to_many() ? unique_pair_index(table, *r.through_from_column, *r.through_to_column) : nullptr;
-    out.identity_column = identity_column(p, pair_index != nullptr);
-    if (out.identity_column == looked_up) {
-        const std::string& target_column = stored.reverse ? *r.through_from_column : *r.through_to_column;
-        out.identity_sql = identity_lookup_sql(p, *pair_index, source_column, target_column);
-    }
-    out.salt = fnv1a(name);
-    return out;
-}
-
-// The relation named name, resolved again only when the schema or its stored row changed since.
-Resolved& resolve(RelatedVtab& vtab, std::string_view name) {
-    if (!vtab.read_schema_version) vtab.read_schema_version.emplace(vtab.vtab.db, "PRAGMA main.schema_version");
-    Stmt& version = *vtab.read_schema_version;
-    std::int64_t schema_version = version.step() ? version.integer(0) : -1;
-    version.reset();
-    if (schema_version != vtab.schema_version) {
-        vtab.resolved.clear();
-        vtab.schema_version = schema_version;
-    }
-    if (!find_stored_relation(vtab, name)) no_relation_named(name);
-    auto it = vtab.resolved.find(name);
-    if (it != vtab.resolved.end() && same_row(it->second.row, vtab.found.row)) return it->second;
-    Resolved fresh = resolve_row(vtab.vtab.db, name, vtab.found);
-    if (it != vtab.resolved.end()) {
-        it->second = std::move(fresh);
-        return it->second;
-    }
-    if (vtab.resolved.size() >= resolved_cache_limit) vtab.resolved.clear();
-    return vtab.resolved.emplace(std::string(name), std::move(fresh)).first->second;
-}
 
 // source IN (SELECT value FROM json_each(...)) compares as two columns would: NUMERIC affinity when
 // the source column has a numeric one, else none. source = ?1 applies the column's affinity
@@ -350,27 +115,17 @@ KeysForm keys_form(const Value& keys, bool text_source) {
     }
 }
 
-// SELECT source, target[, identity] FROM the table, narrowed by the arguments xFilter receives:
-// ?1 the keys argument, ?2 the value of source = ? or a JSON array of the values of source IN (...).
-// NULL in place of a source nothing reads: neither the query nor xRowid (an index column not read
-// is one opcode less per pair). (SQLite drops the IS NOT NULL terms itself where the column cannot
-// be NULL.)
-std::string inner_sql(const Resolved& r, int idx_num, KeysForm form) {
-    const PairSource& p = r.pairs;
+// The pairs (pairs_select), narrowed by the arguments xFilter receives: ?1 the keys argument, ?2
+// the value of source = ? or a JSON array of the values of source IN (...). The source is read
+// when the query or xRowid uses it.
+std::string inner_sql(const RelationPairs& r, int idx_num, KeysForm form) {
+    const std::string& source = r.pairs.source;
+    std::string conditions;
+    if (idx_num & with_keys) conditions += form == keys_one ? " AND " + source + " = ?1" : keys_condition(r, "?1");
+    if (idx_num & with_source_eq) conditions += " AND " + source + " = ?2";
+    if (idx_num & with_source_in) conditions += " AND " + source + " IN (SELECT value FROM json_each(?2))";
     const bool read_source = !(idx_num & source_unused) || r.identity_column == 0 || r.identity_column == looked_up;
-    std::string sql = "SELECT " + (read_source ? p.source : "NULL") + ", " + p.target +
-                      (r.identity_column == 2 ? ", " + p.identity : "") +
-                      " FROM main." + quote_id(p.table) + " WHERE " + p.source + " IS NOT NULL AND " + p.target +
-                      " IS NOT NULL";
-    if (idx_num & with_keys) {
-        switch (form) {
-        case keys_any: sql += " AND " + p.source + " IN (SELECT value FROM " + keys_source("?1") + ")"; break;
-        case keys_one: sql += " AND " + p.source + " = ?1"; break;
-        }
-    }
-    if (idx_num & with_source_eq) sql += " AND " + p.source + " = ?2";
-    if (idx_num & with_source_in) sql += " AND " + p.source + " IN (SELECT value FROM json_each(?2))";
-    return sql;
+    return pairs_select(r, read_source, r.identity_column == 2, conditions);
 }
 
 std::string json_number(double real) {
@@ -462,8 +217,7 @@ int related_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** 
         int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(source, target, relation HIDDEN, keys HIDDEN)");
         if (rc != SQLITE_OK) return rc;
         sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-        auto* vtab = new RelatedVtab;
-        vtab->vtab.db = db;
+        auto* vtab = new RelatedVtab{.vtab = {.base = {}, .db = db}, .idle = {}, .relations = {db, "related()"}};
         *out = &vtab->vtab.base;
         return SQLITE_OK;
     });
@@ -579,10 +333,10 @@ int related_filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc
             throw Error("covet: related(" + quote_text(cursor.relation.bytes) +
                         ", ...): keys must be one key or a JSON array of keys, not a BLOB");
 
-        RelatedVtab& vtab = related_vtab(base->pVtab);
-        Resolved& resolved = resolve(vtab, cursor.relation.bytes);
+        RelationPairs& resolved = related_vtab(base->pVtab).relations.resolve(cursor.relation.bytes);
         KeysForm form = idx_num & with_keys ? keys_form(cursor.keys, resolved.text_source) : keys_any;
-        std::string& sql = resolved.sql[static_cast<std::size_t>(form * idx_nums + (idx_num & (idx_nums - 1)))];
+        resolved.statements.resize(keys_forms * idx_nums);  // by KeysForm and idx_num
+        std::string& sql = resolved.statements[static_cast<std::size_t>(form * idx_nums + (idx_num & (idx_nums - 1)))];
         if (sql.empty()) sql = inner_sql(resolved, idx_num, form);
         cursor.sql = sql;
         cursor.salt = resolved.salt;

@@ -278,10 +278,27 @@ Database::Database(const std::string& path, DatabaseOptions options)
 Database::~Database() {
     self_.reset();  // relation fields that kept a DatabaseRef now see it gone
     for (auto& [sql, slot] : cache_->map) sqlite3_finalize(slot.stmt);
+    covet_resolver_close(resolver_);
     sqlite3_close_v2(db_);
 }
 
 DatabaseRef Database::ref() const noexcept { return DatabaseRef(self_); }
+
+std::string Database::related_pairs_sql(const std::string& relation) {
+    check_thread();
+    if (!resolver_) {
+        const int rc = covet_resolver_open(db_, &resolver_);
+        if (rc != SQLITE_OK) throw_sqlite_error(rc, sqlite3_errstr(rc), "covet_resolver_open()");
+    }
+    char* sql = nullptr;
+    char* message = nullptr;
+    const int rc = covet_resolver_related_sql(resolver_, relation.c_str(), 1, &sql, &message);
+    const std::string text = sql ? sql : "", why = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(sql);
+    sqlite3_free(message);
+    if (rc != SQLITE_OK) throw_sqlite_error(rc, why, fmt::format("SELECT covet_related_sql('{}')", relation));
+    return text;
+}
 
 void Database::guard_lazy_loads(std::size_t limit, LazyLoadAction action) {
     lazy_limit_ = limit;

@@ -341,7 +341,7 @@ struct Query::State {
     std::vector<Prefetch> prefetches;
     std::shared_ptr<const RelationLink> related_link;
     Value related_owner;
-    std::string source_relation;
+    std::string source_pairs;
     Value source_keys;
     const Column* source_key = nullptr;
     bool selects_source = false;
@@ -389,7 +389,7 @@ const std::vector<std::vector<std::string>>& Query::select_related_paths() const
 const std::vector<Prefetch>& Query::prefetches() const { return state_->prefetches; }
 const RelationLink* Query::related_link() const { return state_->related_link.get(); }
 const Value& Query::related_owner() const { return state_->related_owner; }
-const std::string& Query::source_relation() const { return state_->source_relation; }
+const std::string& Query::source_pairs() const { return state_->source_pairs; }
 const Value& Query::source_keys() const { return state_->source_keys; }
 const Column* Query::source_key() const { return state_->source_key; }
 bool Query::selects_source() const { return state_->selects_source; }
@@ -549,9 +549,9 @@ Query Query::related_to(const RelationLink& link, Value owner) const {
     }));
 }
 
-Query Query::through_related(const RelationLink& link, Value keys, const Column& key, bool with_source) const {
+Query Query::through_related(std::string pairs, Value keys, const Column& key, bool with_source) const {
     return Query(edit(state_, [&](State& s) {
-        s.source_relation = link.name;
+        s.source_pairs = std::move(pairs);
         s.source_keys = std::move(keys);
         s.source_key = &key;
         s.selects_source = with_source;

@@ -557,7 +557,8 @@ std::vector<void*> cached_objects(const std::vector<void*>& parents, const Relat
     return out;
 }
 
-// One relation for every parent: one query through related(), rows dealt out to the parents.
+// One relation for every parent: one query of the relation's pairs joined with the related
+// objects' table, rows dealt out to the parents.
 void prefetch_level(Database& db, const std::vector<void*>& parents, const RelationLink& link, std::size_t member,
                     const Query* custom, const std::string& path) {
     if (link.name.empty())
@@ -584,7 +585,7 @@ void prefetch_level(Database& db, const std::vector<void*>& parents, const Relat
     const bool key_in_row = link.reverse && !link.through_junction();
     const int parent_key_column = key_in_row ? static_cast<int>(link.to_column - link.to->columns.data()) : 0;
     const Query base = custom ? *custom : Query(*link.to);
-    const Query query = base.through_related(link, Value{index.keys_json()}, target_key, !key_in_row);
+    const Query query = base.through_related(db.related_pairs_sql(link.name), Value{index.keys_json()}, target_key, !key_in_row);
     const ModelReader reader(db, query);
     Cursor cursor = open_select(db, query);
     while (cursor.next()) {

@@ -106,7 +106,9 @@ private:
 
 class Printer {
 public:
-    explicit Printer(const Query& query) : q_(query), m_(query.model()), joins_(quote_identifier(m_.table)) {}
+    explicit Printer(const Query& query) : q_(query), m_(query.model()), joins_(quote_identifier(m_.table)) {
+        if (!q_.source_pairs().empty()) param(q_.source_keys());  // ?1, as the pairs' SELECT has it
+    }
 
     Sql take() { return std::move(out_); }
     std::string& text() { return out_.text; }
@@ -508,13 +510,12 @@ public:
         return out;
     }
 
-    // FROM "t", or the prefetch form: FROM related(?a, ?b) AS "r" JOIN "t" ON "t"."k" = "r"."target",
-    // the extension's pairs of the relation for the parents' keys (one JSON parameter).
+    // FROM "t", or the prefetch form: FROM (<pairs>) AS "r" JOIN "t" ON "t"."k" = "r"."target", the
+    // extension's pairs of the relation for the parents' keys (?1, one JSON array). SQLite flattens
+    // the subquery into the join.
     std::string from() {
-        if (q_.source_relation().empty()) return " FROM " + table();
-        const std::string relation = param(Value{q_.source_relation()});
-        const std::string keys = param(q_.source_keys());
-        return fmt::format(" FROM related({}, {}) AS \"r\" JOIN {} ON {} = \"r\".\"target\"", relation, keys, table(),
+        if (q_.source_pairs().empty()) return " FROM " + table();
+        return fmt::format(" FROM ({}) AS \"r\" JOIN {} ON {} = \"r\".\"target\"", q_.source_pairs(), table(),
                            column(*q_.source_key()));
     }
 

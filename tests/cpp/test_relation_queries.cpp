@@ -137,6 +137,24 @@ TEST_CASE_FIXTURE(Library, "prefetch_related: M2M both ways, chains, filter() qu
     CHECK(seen == std::vector<std::string>{"Dune>Dune:2", "Dune>Emma:1", "Emma>Dune:2", "Emma>Emma:1", "SPQR>SPQR:1"});
 }
 
+TEST_CASE_FIXTURE(Library, "prefetch_related reads the relation the database holds; one it lost is a clear error") {
+    // Unregistered behind covet's back (the triggers go with the row): the prefetch names it.
+    db.execute("DELETE FROM covet_relations WHERE name = 'books.author'");
+    try {
+        static_cast<void>(db.objects<Author>().prefetch_related("books").to_vector());
+        FAIL("a prefetch of a relation the database does not have");
+    } catch (const covet::Error& e) {
+        CHECK(std::string(e.what()).starts_with("covet: covet_related_sql(): no relation named 'authors.books'"));
+    }
+    // Registered again (as migrate does): prefetched again, with no stale resolution.
+    db.migrate<Author, Profile, Category, Book>();
+    std::int64_t total = 0;
+    CHECK(queries([&] {
+              for (const Author& a : db.objects<Author>().prefetch_related("books")) total += a.books.count();
+          }) == 2);
+    CHECK(total == 3);
+}
+
 TEST_CASE_FIXTURE(Library, "covet::Prefetch: its own query and to_attr") {
     const auto authors =
         db.objects<Author>()

@@ -53,6 +53,8 @@
 #include <utility>
 #include <vector>
 
+struct covet_resolver;  // covet/extension.h
+
 namespace covet {
 
 class Database;
@@ -240,6 +242,9 @@ public:
     // Whether the guard is on (note_lazy_load does anything): callers skip building its messages.
     bool guards_lazy_loads() const noexcept { return lazy_limit_ != 0; }
     void note_lazy_load(std::uint64_t origin, const std::string& relation, const std::string& suggestion);
+    // Internal (prefetch_related): the SELECT of a relation's related() pairs with the keys in ?1,
+    // as the extension resolves the name (covet_related_sql()); not a query of its own.
+    std::string related_pairs_sql(const std::string& relation);
 
     // The statement cache, for tests and tuning.
     std::size_t statement_cache_size() const noexcept;
@@ -340,6 +345,7 @@ private:
     std::uint64_t lazy_origin_ = 0;  // the evaluation whose lazy loads are being counted
     std::vector<std::pair<std::string, std::size_t>> lazy_counts_;
     std::function<void(std::string_view)> warning_hook_;
+    covet_resolver* resolver_ = nullptr;  // related_pairs_sql()'s, opened on first use
 };
 
 // Runs body() and checks that it ran exactly `expected` statements on db (like Django's

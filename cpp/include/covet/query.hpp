@@ -201,9 +201,9 @@ public:
     // related_to(): the relation and owner key a related manager restricts the rows to.
     const RelationLink* related_link() const;
     const Value& related_owner() const;
-    // through_related(): a prefetch query reads its rows with the related() pairs of the relation
-    // of this name ("" for any other query).
-    const std::string& source_relation() const;
+    // through_related(): a prefetch query reads its rows with the pairs of a relation, given by the
+    // SELECT related() runs (covet_related_sql(), with the keys in ?1); "" for any other query.
+    const std::string& source_pairs() const;
     const Value& source_keys() const;
     const Column* source_key() const;
     // Whether the pair's source is the first result column.
@@ -236,10 +236,11 @@ public:
     [[nodiscard]] Query prefetch_related(Prefetch prefetch) const;
     // Only the objects related to `owner` through `link` (link.to is this query's model).
     [[nodiscard]] Query related_to(const RelationLink& link, Value owner) const;
-    // Rows read through related(link.name, keys), joined on key = related.target (prefetch_related's
-    // query), with the pair's source as first column when with_source (a row that holds its source
-    // itself, the reverse of a foreign key, needs it not, and related() then does not read it).
-    [[nodiscard]] Query through_related(const RelationLink& link, Value keys, const Column& key,
+    // Rows joined on key = pairs.target (prefetch_related's query), pairs being the SELECT of the
+    // related(relation, keys) pairs (covet_related_sql(), keys in ?1), with the pair's source as
+    // first column when with_source (a row that holds its source itself, the reverse of a foreign
+    // key, needs it not, and SQLite then does not read it).
+    [[nodiscard]] Query through_related(std::string pairs, Value keys, const Column& key,
                                         bool with_source = true) const;
 
     struct State;  // opaque (query.cpp)
