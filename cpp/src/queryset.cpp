@@ -518,6 +518,24 @@ private:
     std::vector<std::uint32_t> next_;  // the next parent with the same key
 };
 
+// How much room a parent's list of prefetched objects starts with: the mean so far, plus one. The
+// rows come grouped by parent, so a list grows once instead of about log2(n) times, moving its
+// objects each time (W4: 100 books per author). The lists take no more room than doubling gives.
+class ListSizes {
+public:
+    // The room for a list that holds `size` objects before this one.
+    std::size_t next(std::size_t size) {
+        ++objects_;
+        if (size != 0) return 0;  // not asked: the list has room or grows by itself
+        ++lists_;
+        return lists_ == 1 ? first : (objects_ - 1) / (lists_ - 1) + 1;
+    }
+
+private:
+    static constexpr std::size_t first = 4;  // a few related objects: one allocation, not three
+    std::size_t objects_ = 0, lists_ = 0;
+};
+
 // The member of `model` that caches a prefetched relation: the relation's own member, a declared
 // reverse side, or the to_attr list.
 std::size_t caching_member(const RelationLink& link, const std::string& to_attr, const std::string& path) {
@@ -587,12 +605,14 @@ void prefetch_level(Database& db, const std::vector<void*>& parents, const Relat
     const Query base = custom ? *custom : Query(*link.to);
     const Query query = base.through_related(db.related_pairs_sql(link.name), Value{index.keys_json()}, target_key, !key_in_row);
     const ModelReader reader(db, query);
+    ListSizes sizes;
     Cursor cursor = open_select(db, query);
     while (cursor.next()) {
         for (std::uint32_t i = index.find(cursor.handle(), parent_key_column); i != ParentIndex::none;
              i = index.next(i)) {
             void* m = field.at(index.parent(i));
-            void* object = field.ops->append != nullptr ? field.ops->append(m) : field.ops->fill_one(m);
+            void* object = field.ops->append != nullptr ? field.ops->append(m, sizes.next(field.ops->list_size(m)))
+                                                        : field.ops->fill_one(m);
             reader.read(cursor.handle(), object);
         }
     }

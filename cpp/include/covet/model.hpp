@@ -456,9 +456,10 @@ struct RelationOps {
     void* (*fill_one)(void* member);
     void (*set_none)(void* member);
     void* (*cached_one)(void* member);  // nullptr when nothing is cached (or known absent)
-    // Many / List: start an empty cache (prefetch_related), append one object to it, read it.
+    // Many / List: start an empty cache (prefetch_related), append one object to it (room for
+    // `expected` objects when it has none), read it.
     void (*start_list)(void* member);
-    void* (*append)(void* member);
+    void* (*append)(void* member, std::size_t expected);
     std::size_t (*list_size)(void* member);
     void* (*list_at)(void* member, std::size_t i);
     // ToOne, before a save: an assigned object saved since gives its key now (Django's rule);

@@ -36,7 +36,11 @@ private:
     }
     static void attach(void* self, const detail::Attachment&, std::size_t) { static_cast<Prefetched*>(self)->items_.clear(); }
     static void start_list(void* self) { static_cast<Prefetched*>(self)->items_.clear(); }
-    static void* append(void* self) { return &static_cast<Prefetched*>(self)->items_.emplace_back(); }
+    static void* append(void* self, std::size_t expected) {
+        auto& items = static_cast<Prefetched*>(self)->items_;
+        if (items.capacity() == 0) items.reserve(expected);
+        return &items.emplace_back();
+    }
     static std::size_t list_size(void* self) { return static_cast<Prefetched*>(self)->items_.size(); }
     static void* list_at(void* self, std::size_t i) { return &static_cast<Prefetched*>(self)->items_[i]; }
 

@@ -180,9 +180,9 @@ protected:
         m.cache_.reset();  // another object (or the same one read again)
     }
     static void start_list(void* self) { static_cast<RelatedSet*>(self)->cache_ = std::make_unique<std::vector<T>>(); }
-    static void* append(void* self) {
+    static void* append(void* self, std::size_t expected) {
         auto& cache = *static_cast<RelatedSet*>(self)->cache_;
-        if (cache.capacity() == 0) cache.reserve(4);  // a few related objects: one allocation, not three
+        if (cache.capacity() == 0) cache.reserve(expected);
         return &cache.emplace_back();
     }
     static std::size_t list_size(void* self) {
