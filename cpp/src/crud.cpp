@@ -125,7 +125,6 @@ CrudSql build_crud_sql(const ModelInfo& info) {
 
     sql.select = fmt::format("SELECT {} FROM {} WHERE {} = ?1", columns, table, key_name);
     sql.remove = "SELECT covet_delete(?1, json_array(?2))";
-    sql.nulls.assign(n, Value{nullptr});
     sql.validated.reserve(n);
     for (const Column& c : info.columns) {
         const bool rules = c.max_length || c.email || c.url || !c.validators.empty() || !c.choices.empty();
@@ -272,7 +271,7 @@ void insert_one(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOp
     const bool assign = sql.integer_key && primary_key_unset(info, ops, object);
     // The key comes back with RETURNING only when SQLite assigns one that is not the rowid.
     const bool rowid = assign && rowid_key;
-    Cursor cursor = db.query(assign && !rowid ? sql.insert_returning : sql.insert, sql.nulls);
+    Cursor cursor = db.query_unbound(assign && !rowid ? sql.insert_returning : sql.insert);
     bind_fields(ops, object, cursor.handle(), 1);
     std::int64_t key = 0;
     try {
@@ -323,7 +322,7 @@ void bulk_insert(Database& db, const ModelInfo& info, const CrudSql& sql, ModelO
 }
 
 bool update_row(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object) {
-    Cursor cursor = db.query(sql.update, sql.nulls);
+    Cursor cursor = db.query_unbound(sql.update);
     bind_fields(ops, object, cursor.handle(), 1);
     const bool found = step_write(cursor, info, ops, object, "save");
     if (found) attach_relations(info, object, db.ref(), 0);

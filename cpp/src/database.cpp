@@ -374,6 +374,12 @@ void Database::started(sqlite3_stmt* stmt) {
 }
 
 Cursor Database::open(std::string_view sql, std::span<const Value> params, bool copy_params) {
+    Cursor cursor = open(sql);
+    bind(db_, cursor.stmt_, params, copy_params);
+    return cursor;
+}
+
+Cursor Database::open(std::string_view sql) {
     check_thread();
     Cache& cache = *cache_;
     detail::StatementSlot* slot = nullptr;
@@ -396,7 +402,6 @@ Cursor Database::open(std::string_view sql, std::span<const Value> params, bool 
         slot->last_used = ++cache.tick;
     }
     Cursor cursor{*this, stmt, slot};
-    bind(db_, stmt, params, copy_params);
     started(stmt);
     cursor.counted_ = true;
     return cursor;
@@ -430,6 +435,8 @@ void Database::execute_script(std::string_view sql) {
 }
 
 Cursor Database::query(std::string_view sql, std::span<const Value> params) { return open(sql, params, true); }
+
+Cursor Database::query_unbound(std::string_view sql) { return open(sql); }
 
 std::int64_t Database::query(std::string_view sql, std::span<const Value> params,
                              const std::function<void(const Row&)>& each) {

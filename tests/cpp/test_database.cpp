@@ -193,6 +193,23 @@ TEST_CASE("a cursor's parameters are copied: temporaries may go away") {
     CHECK(cursor.row().text(0) == std::string(100, 'a') + "!");
 }
 
+TEST_CASE("query_unbound: the caller binds on the handle, NULL until then, nothing left from the last use") {
+    covet::Database db{":memory:"};
+    const std::int64_t before = db.query_count();
+    {
+        covet::Cursor cursor = db.query_unbound("SELECT ?1 + 1, ?2 IS NULL");
+        sqlite3_bind_int64(cursor.handle(), 1, 41);
+        REQUIRE(cursor.next());
+        CHECK(cursor.row().int64(0) == 42);
+        CHECK(cursor.row().int64(1) == 1);
+    }
+    covet::Cursor again = db.query_unbound("SELECT ?1 + 1, ?2 IS NULL");
+    REQUIRE(again.next());
+    CHECK(again.row().is_null(0));  // the cached statement's bindings were cleared
+    CHECK(db.query_count() == before + 2);
+    CHECK(db.prepare_count() == 1);
+}
+
 TEST_CASE("cursors move, and a moved-from cursor is empty") {
     covet::Database db{":memory:"};
     covet::Cursor a = db.query("SELECT 1 UNION ALL SELECT 2");

@@ -54,8 +54,6 @@ struct CrudSql {
     std::string select;
     // SELECT covet_delete(?1, json_array(?2)).
     std::string remove;
-    // N NULLs: the placeholder parameters Database::query() is given, rebound from the object.
-    std::vector<Value> nulls;
     // Per column: whether it has a rule to check (max_length, email, url, validators, choices).
     std::vector<unsigned char> validated;
     bool any_validated = false;
@@ -190,9 +188,8 @@ bool update_row(Database& db, T& object) {
 template <class T>
 std::optional<T> find_by(Database& db, const T& object, std::span<const std::size_t> columns) {
     const ModelInfo& info = model_info<T>();
-    const CrudSql& sql = crud_sql<T>();
     const std::string text = lookup_sql(info, columns);
-    Cursor cursor = db.query(text, std::span<const Value>(sql.nulls.data(), columns.size()));
+    Cursor cursor = db.query_unbound(text);
     for (std::size_t k = 0; k < columns.size(); ++k) {
         covet::bind_field(object, columns[k], cursor.handle(), static_cast<int>(k + 1));
     }
@@ -284,7 +281,7 @@ template <class T>
 void Database::refresh(T& object) {
     const ModelInfo& info = model_info<T>();
     const detail::CrudSql& sql = detail::crud_sql<T>();
-    Cursor cursor = query(sql.select, std::span<const Value>(sql.nulls.data(), 1));
+    Cursor cursor = query_unbound(sql.select);
     bind_field(object, info.primary_key, cursor.handle(), 1);
     if (!cursor.next()) {
         detail::throw_does_not_exist(info, field_value(object, info.primary_key));

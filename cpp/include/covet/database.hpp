@@ -198,6 +198,9 @@ public:
     Cursor query(std::string_view sql, std::initializer_list<Value> params) {
         return query(sql, std::span<const Value>(params.begin(), params.size()));
     }
+    // Starts a query whose parameters the caller binds on cursor.handle() (sqlite3_bind_*), all
+    // NULL until then: for per-model code that binds an object's fields in place.
+    Cursor query_unbound(std::string_view sql);
     // Runs a query, calling each(row) for every row; returns the number of rows.
     std::int64_t query(std::string_view sql, std::span<const Value> params, const std::function<void(const Row&)>& each);
     // The first column of the first row; NULL when there is no row.
@@ -322,6 +325,7 @@ private:
     friend void assert_num_queries(Database& db, std::int64_t expected, const std::function<void()>& body);
     struct Cache;
 
+    Cursor open(std::string_view sql);  // the cached statement, counted as started, nothing bound
     Cursor open(std::string_view sql, std::span<const Value> params, bool copy_params);
     sqlite3_stmt* prepare(std::string_view sql, bool persistent);
     void started(sqlite3_stmt* stmt);
