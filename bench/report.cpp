@@ -9,6 +9,7 @@
 namespace bench {
 
 std::optional<double> Row::ratio() const {
+    if (paired_ratio) return paired_ratio;
     if (!covet || !raw || *raw <= 0) return std::nullopt;
     return *covet / *raw;
 }

@@ -25,12 +25,14 @@ struct Row {
     double target = 0;
     bool target_is_ratio = true;
     std::optional<double> covet, raw, django;  // medians
+    // Timed workloads: the median of covet/raw over the runs taken back to back (see measure()).
+    std::optional<double> paired_ratio;
     std::optional<std::int64_t> statements_covet, statements_raw, statements_django;
     std::optional<double> covet_peak_mb;  // C: the compiler's peak memory
     std::string covet_missing = "-";      // the covet cell without a value ("not implemented yet", ...)
     std::vector<std::string> notes;
 
-    std::optional<double> ratio() const;         // covet / raw
+    std::optional<double> ratio() const;         // paired_ratio, else covet / raw
     std::optional<double> ratio_django() const;  // covet / django
 };
 

@@ -68,7 +68,7 @@ struct Binder {
     }
 };
 
-void bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params, bool copy) {
+void bind(sqlite3_stmt* stmt, std::span<const Value> params, bool copy) {
     int expected = sqlite3_bind_parameter_count(stmt);
     if (static_cast<std::size_t>(expected) != params.size()) {
         std::string sql = sqlite3_sql(stmt);
@@ -76,14 +76,18 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params, bool c
                                      expected, params.size(), sql),
                          {.sql = sql});
     }
-    sqlite3_destructor_type destructor = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        int rc = std::visit(Binder{stmt, static_cast<int>(i + 1), destructor}, params[i]);
-        if (rc != SQLITE_OK) throw_sqlite_error(sqlite3_extended_errcode(db), sqlite3_errmsg(db), sqlite3_sql(stmt));
-    }
+    for (std::size_t i = 0; i < params.size(); ++i) detail::bind_value(stmt, static_cast<int>(i + 1), params[i], copy);
 }
 
 }  // namespace
+
+void detail::bind_value(sqlite3_stmt* stmt, int index, const Value& value, bool copy) {
+    const int rc = std::visit(Binder{stmt, index, copy ? SQLITE_TRANSIENT : SQLITE_STATIC}, value);
+    if (rc != SQLITE_OK) {
+        sqlite3* db = sqlite3_db_handle(stmt);
+        throw_sqlite_error(sqlite3_extended_errcode(db), sqlite3_errmsg(db), sqlite3_sql(stmt));
+    }
+}
 
 // ---------------------------------------------------------------------------------------------- Row
 
@@ -375,7 +379,7 @@ void Database::started(sqlite3_stmt* stmt) {
 
 Cursor Database::open(std::string_view sql, std::span<const Value> params, bool copy_params) {
     Cursor cursor = open(sql);
-    bind(db_, cursor.stmt_, params, copy_params);
+    bind(cursor.stmt_, params, copy_params);
     return cursor;
 }
 
@@ -437,6 +441,32 @@ void Database::execute_script(std::string_view sql) {
 Cursor Database::query(std::string_view sql, std::span<const Value> params) { return open(sql, params, true); }
 
 Cursor Database::query_unbound(std::string_view sql) { return open(sql); }
+
+void Database::execute_each(std::string_view sql, std::size_t count,
+                            const std::function<void(sqlite3_stmt*, std::size_t)>& bind_run) {
+    if (count == 0) return;
+    Cursor cursor = open(sql);  // checked out once, started: the first run
+    sqlite3_stmt* stmt = cursor.stmt_;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0) {
+            if (hook_) hook_(sqlite3_sql(stmt), std::exchange(cursor.elapsed_, {}));  // run i - 1 finished
+            started(stmt);
+        }
+        bind_run(stmt, i);
+        const auto start = hook_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+        int rc = sqlite3_step(stmt);
+        while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);
+        if (hook_) cursor.elapsed_ += std::chrono::steady_clock::now() - start;
+        if (rc != SQLITE_DONE) {
+            const int code = sqlite3_extended_errcode(db_);
+            const std::string message = sqlite3_errmsg(db_);
+            const std::string text = sqlite3_sql(stmt);
+            cursor.release();
+            throw_sqlite_error(code, message, text);
+        }
+        sqlite3_reset(stmt);
+    }
+}  // the cursor gives the statement back and reports the last run
 
 std::int64_t Database::query(std::string_view sql, std::span<const Value> params,
                              const std::function<void(const Row&)>& each) {

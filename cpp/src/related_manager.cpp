@@ -155,22 +155,31 @@ void related_bulk_add(Database& db, const RelationLink& link, std::span<const st
         DeferredReferences references(db, link.junction, {link.junction_from, link.junction_to}, [&](std::size_t row) {
             return fmt::format("pair {} of bulk_add to {}.{}", row, link.from->name, link.accessor);
         });
-        bool unique_pairs = true;  // else add()'s general form, a statement per pair
-        for (std::size_t row = 0; row < pairs.size(); ++row) {
+        // One run per pair (two for a symmetrical relation), keys checked and noted as bound.
+        const std::size_t runs_per_pair = both_ways ? 2 : 1;
+        auto bind_pair = [&](sqlite3_stmt* stmt, std::size_t run) {
+            const std::size_t row = run / runs_per_pair;
             const Value& from = checked(pairs[row].first, *link.from, row);
             const Value& to = checked(pairs[row].second, *link.to, row);
-            try {
-                if (unique_pairs) {
-                    db.execute(insert, {from, to});
-                    if (both_ways) db.execute(insert, {to, from});
-                }
-            } catch (const Error& error) {
-                if (!lacks_unique_pair(error)) throw;
-                unique_pairs = false;
-            }
-            if (!unique_pairs) related_add(db, link, from, {to});
+            const bool swapped = run % runs_per_pair == 1;
+            bind_value(stmt, 1, swapped ? to : from);
+            bind_value(stmt, 2, swapped ? from : to);
+            if (swapped) return;
             references.note(0, from, row);
             references.note(1, to, row);
+        };
+        try {
+            db.execute_each(insert, pairs.size() * runs_per_pair, bind_pair);
+        } catch (const Error& error) {
+            if (!lacks_unique_pair(error)) throw;
+            // Refused when prepared, before any run: add()'s general form, a statement per pair.
+            for (std::size_t row = 0; row < pairs.size(); ++row) {
+                const Value& from = checked(pairs[row].first, *link.from, row);
+                const Value& to = checked(pairs[row].second, *link.to, row);
+                related_add(db, link, from, {to});
+                references.note(0, from, row);
+                references.note(1, to, row);
+            }
         }
         references.finish();
     });

@@ -210,6 +210,45 @@ TEST_CASE("query_unbound: the caller binds on the handle, NULL until then, nothi
     CHECK(db.prepare_count() == 1);
 }
 
+TEST_CASE("execute_each: one statement run per row, each a query seen by the hook; the first error stops it") {
+    covet::Database db{":memory:"};
+    db.execute("CREATE TABLE t(x INTEGER UNIQUE, y TEXT)");
+    std::vector<std::string> seen;
+    db.on_query([&](std::string_view sql, std::chrono::nanoseconds d) {
+        CHECK(d.count() > 0);
+        seen.emplace_back(sql);
+    });
+    const std::vector<Value> xs{Value{std::int64_t{1}}, Value{std::int64_t{2}}, Value{std::int64_t{3}}};
+    const std::int64_t queries = db.query_count(), prepares = db.prepare_count();
+    db.execute_each("INSERT INTO t VALUES (?1, ?2)", xs.size(), [&](sqlite3_stmt* stmt, std::size_t i) {
+        covet::detail::bind_value(stmt, 1, xs[i]);
+        if (i == 0) covet::detail::bind_value(stmt, 2, Value{"first"}, true);  // copied; runs 1 and 2 keep it
+    });
+    CHECK(db.query_count() - queries == 3);
+    CHECK(db.prepare_count() - prepares == 1);
+    CHECK(seen == std::vector<std::string>(3, "INSERT INTO t VALUES (?1, ?2)"));
+    CHECK(db.query_value("SELECT group_concat(x || y, ',') FROM t") == Value{"1first,2first,3first"});
+    db.execute_each("INSERT INTO t VALUES (?1, NULL)", 0, [](sqlite3_stmt*, std::size_t) { FAIL("no run"); });
+
+    // Run 2 breaks the UNIQUE constraint: an IntegrityError; the transaction around it undoes run 1.
+    const std::vector<Value> more{Value{std::int64_t{4}}, Value{std::int64_t{2}}, Value{std::int64_t{5}}};
+    std::size_t bound = 0;
+    CHECK_THROWS_AS(db.transaction([&] {
+        db.execute_each("INSERT INTO t VALUES (?1, NULL)", more.size(), [&](sqlite3_stmt* stmt, std::size_t i) {
+            covet::detail::bind_value(stmt, 1, more[i]);
+            ++bound;
+        });
+    }),
+                    covet::IntegrityError);
+    CHECK(bound == 2);
+    CHECK(db.query_value("SELECT count(*) FROM t") == Value{std::int64_t{3}});
+    // The statement went back to the cache, ready for the next use.
+    db.execute_each("INSERT INTO t VALUES (?1, NULL)", 1, [&](sqlite3_stmt* stmt, std::size_t) {
+        covet::detail::bind_value(stmt, 1, Value{std::int64_t{9}});
+    });
+    CHECK(db.query_value("SELECT max(x) FROM t") == Value{std::int64_t{9}});
+}
+
 TEST_CASE("cursors move, and a moved-from cursor is empty") {
     covet::Database db{":memory:"};
     covet::Cursor a = db.query("SELECT 1 UNION ALL SELECT 2");

@@ -65,6 +65,9 @@ class RelatedManager;
 struct DeleteResult;
 namespace detail {
 struct StatementSlot;  // a statement cache entry (database.cpp)
+// Binds value to parameter `index`: copied by SQLite when `copy`, else it must outlive the run.
+// An SQLite error is the mapped covet exception.
+void bind_value(sqlite3_stmt* stmt, int index, const Value& value, bool copy = false);
 }
 
 // What the N+1 guard does when a relation is loaded lazily too often (Database::guard_lazy_loads).
@@ -201,6 +204,12 @@ public:
     // Starts a query whose parameters the caller binds on cursor.handle() (sqlite3_bind_*), all
     // NULL until then: for per-model code that binds an object's fields in place.
     Cursor query_unbound(std::string_view sql);
+    // Runs the write statement `sql` `count` times, bind_run(statement, i) binding run i in place
+    // (the bindings of run i - 1 stay until replaced): bulk code's loop. Each run counts as a query
+    // and reaches the hook, as execute() would, without a cache lookup and a cursor per run. The
+    // first error stops it (the mapped covet exception); the caller's transaction decides the rest.
+    void execute_each(std::string_view sql, std::size_t count,
+                      const std::function<void(sqlite3_stmt*, std::size_t)>& bind_run);
     // Runs a query, calling each(row) for every row; returns the number of rows.
     std::int64_t query(std::string_view sql, std::span<const Value> params, const std::function<void(const Row&)>& each);
     // The first column of the first row; NULL when there is no row.
