@@ -74,6 +74,12 @@ std::string Db::snapshot() {
     return out;
 }
 
+std::string Db::plan(const std::string& sql) {
+    std::string out;
+    for (const Row& row : rows("EXPLAIN QUERY PLAN " + sql)) out += row.back() + "\n";
+    return out;
+}
+
 void library_schema(Db& db) {
     db.exec(R"(
         CREATE TABLE authors(id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE);

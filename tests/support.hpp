@@ -27,6 +27,7 @@ public:
     std::vector<Row> rows(const std::string& sql);
     std::string value(const std::string& sql);  // first column of the first row ("" if none)
     std::int64_t integer(const std::string& sql);
+    std::string plan(const std::string& sql);  // EXPLAIN QUERY PLAN's steps, one per line
     // The whole database as text: schema of every object and every row of every table, to
     // assert that a refused statement changed nothing.
     std::string snapshot();

@@ -21,12 +21,6 @@ void library(Db& db) {
 
 Rows pairs(Db& db, const std::string& from) { return db.rows("SELECT source, target FROM " + from + " ORDER BY 1, 2"); }
 
-std::string plan(Db& db, const std::string& sql) {
-    std::string out;
-    for (const Row& row : db.rows("EXPLAIN QUERY PLAN " + sql)) out += row.back() + "\n";
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("foreign_key: forward pairs (book, author), reverse pairs (author, book)") {
@@ -112,20 +106,20 @@ TEST_CASE("WHERE source = ? and WHERE source IN (...) narrow the scan, IN in one
     Db db;
     library(db);
     CHECK(pairs(db, "related('authors.books') WHERE source = 1") == Rows{{"1", "1"}, {"1", "2"}});
-    CHECK(contains(plan(db, "SELECT * FROM related('authors.books') WHERE source = 1"), "relation source ="));
+    CHECK(contains(db.plan("SELECT * FROM related('authors.books') WHERE source = 1"), "relation source ="));
     CHECK(pairs(db, "related('books.author') WHERE source IN (1, 3)") == Rows{{"1", "1"}, {"3", "2"}});
     CHECK(pairs(db, "related('categories.books') WHERE source IN (1, 2)") == Rows{{"1", "1"}, {"2", "1"}, {"2", "3"}});
     CHECK(pairs(db, "related('authors.books') WHERE source IN (SELECT id FROM authors WHERE name = 'Bob')") ==
           Rows{{"2", "3"}});
     // All values reach xFilter at once (sqlite3_vtab_in), not one xFilter per value.
-    CHECK(contains(plan(db, "SELECT * FROM related('books.author') WHERE source IN (1, 3)"), "relation source IN"));
+    CHECK(contains(db.plan("SELECT * FROM related('books.author') WHERE source IN (1, 3)"), "relation source IN"));
     // With keys too: both narrow.
     CHECK(pairs(db, "related('authors.books', '[1, 2]') WHERE source IN (2, 7)") == Rows{{"2", "3"}});
     CHECK(pairs(db, "related('authors.books', 1) WHERE source = 2").empty());
     // A join on source searches per outer row.
     CHECK(db.rows("SELECT a.name, r.target FROM authors a JOIN related('authors.books') r ON r.source = a.id "
                   "ORDER BY 1, 2") == Rows{{"Ann", "1"}, {"Ann", "2"}, {"Bob", "3"}});
-    CHECK(contains(plan(db, "SELECT * FROM authors a JOIN related('authors.books') r ON r.source = a.id"),
+    CHECK(contains(db.plan("SELECT * FROM authors a JOIN related('authors.books') r ON r.source = a.id"),
                    "relation source ="));
     // SQLite still applies its own comparison to source: an untyped column does not convert '1'.
     CHECK(pairs(db, "related('authors.books') WHERE source = '1'").empty());
@@ -138,7 +132,7 @@ TEST_CASE("joins like a table: the pairs lead, books is searched by its primary 
                       "JOIN books b ON b.id = r.target";
     CHECK(db.rows(sql + " ORDER BY 1, 2") ==
           Rows{{"1", "Future Worlds"}, {"1", "Old Worlds"}, {"2", "Bob's Book"}});
-    std::string p = plan(db, "SELECT r.source, b.* FROM related('authors.books', '[1,2,3]') r JOIN books b ON b.id = r.target");
+    std::string p = db.plan("SELECT r.source, b.* FROM related('authors.books', '[1,2,3]') r JOIN books b ON b.id = r.target");
     CHECK(contains(p, "SCAN r VIRTUAL TABLE INDEX 3:relation keys"));
     CHECK(contains(p, "SEARCH b USING INTEGER PRIMARY KEY"));
     CHECK_FALSE(contains(p, "SCAN b"));
@@ -330,7 +324,7 @@ TEST_CASE("covet_related: the same table when the database has its own table nam
     CHECK(db.rows("SELECT * FROM related") == Rows{{"1", "mine"}});  // the user's table wins
     CHECK(pairs(db, "covet_related('authors.books', 1)") == Rows{{"1", "1"}, {"1", "2"}});
     CHECK(pairs(db, "covet_related('categories.books') WHERE source IN (2)") == Rows{{"2", "1"}, {"2", "3"}});
-    CHECK(contains(plan(db, "SELECT r.source, b.* FROM covet_related('authors.books', '[1,2,3]') r "
+    CHECK(contains(db.plan("SELECT r.source, b.* FROM covet_related('authors.books', '[1,2,3]') r "
                             "JOIN books b ON b.id = r.target"),
                    "SEARCH b USING INTEGER PRIMARY KEY"));
 }

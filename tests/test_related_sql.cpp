@@ -46,12 +46,6 @@ void same_pairs(Db& db, const std::string& relation, const std::string& key, boo
     CHECK(through_text.size() == expected);
 }
 
-std::string plan(Db& db, const std::string& sql) {
-    std::string out;
-    for (const Row& row : db.rows("EXPLAIN QUERY PLAN " + sql)) out += row.back() + "\n";
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("every kind of relation, both ways: the same pairs as related(), for one key or a JSON array") {
@@ -94,7 +88,7 @@ TEST_CASE("as a subquery it is flattened into the join: searched as the join wri
     library_rows(db);
     const std::string sql = "SELECT r.source, c.name FROM (" + related_sql(db, "books.categories") +
                             ") AS r JOIN categories c ON c.id = r.target";
-    const std::string steps = plan(db, sql);
+    const std::string steps = db.plan(sql);
     CHECK(contains(steps, "SEARCH main.books_categories USING COVERING INDEX"));
     CHECK(contains(steps, "SEARCH c USING INTEGER PRIMARY KEY"));
     CHECK_FALSE(contains(steps, "CO-ROUTINE"));
