@@ -132,7 +132,8 @@ TEST_CASE("joins like a table: the pairs lead, books is searched by its primary 
                       "JOIN books b ON b.id = r.target";
     CHECK(db.rows(sql + " ORDER BY 1, 2") ==
           Rows{{"1", "Future Worlds"}, {"1", "Old Worlds"}, {"2", "Bob's Book"}});
-    std::string p = db.plan("SELECT r.source, b.* FROM related('authors.books', '[1,2,3]') r JOIN books b ON b.id = r.target");
+    std::string p =
+        db.plan("SELECT r.source, b.* FROM related('authors.books', '[1,2,3]') r JOIN books b ON b.id = r.target");
     CHECK(contains(p, "SCAN r VIRTUAL TABLE INDEX 3:relation keys"));
     CHECK(contains(p, "SEARCH b USING INTEGER PRIMARY KEY"));
     CHECK_FALSE(contains(p, "SCAN b"));

@@ -603,7 +603,8 @@ void prefetch_level(Database& db, const std::vector<void*>& parents, const Relat
     const bool key_in_row = link.reverse && !link.through_junction();
     const int parent_key_column = key_in_row ? static_cast<int>(link.to_column - link.to->columns.data()) : 0;
     const Query base = custom ? *custom : Query(*link.to);
-    const Query query = base.through_related(db.related_pairs_sql(link.name), Value{index.keys_json()}, target_key, !key_in_row);
+    const Query query =
+        base.through_related(db.related_pairs_sql(link.name), Value{index.keys_json()}, target_key, !key_in_row);
     const ModelReader reader(db, query);
     ListSizes sizes;
     Cursor cursor = open_select(db, query);
