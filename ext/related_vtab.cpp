@@ -40,7 +40,6 @@
 #include "vtab.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <map>
 #include <optional>
