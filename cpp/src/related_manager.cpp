@@ -144,29 +144,33 @@ void related_add(Database& db, const RelationLink& link, const Value& owner, con
 void related_bulk_add(Database& db, const RelationLink& link, std::span<const std::pair<Value, Value>> pairs) {
     const std::string& insert = junction_insert(link, 1);
     const bool both_ways = is_symmetrical(link);
-    auto checked = [&](const Value& key, const ModelInfo& model, std::size_t row) -> const Value& {
+    auto check = [&](const Value& key, const ModelInfo& model, std::size_t row) {
         const auto* integer = std::get_if<std::int64_t>(&key);
         if (std::holds_alternative<std::nullptr_t>(key) || (integer && *integer == 0))
             throw UsageError(fmt::format("covet: bulk_add to {}.{}: pair {} has no {} key (an unsaved object?)",
                                          link.from->name, link.accessor, row, model.name));
-        return key;
     };
     db.transaction([&] {
         DeferredReferences references(db, link.junction, {link.junction_from, link.junction_to}, [&](std::size_t row) {
             return fmt::format("pair {} of bulk_add to {}.{}", row, link.from->name, link.accessor);
         });
-        // One run per pair (two for a symmetrical relation), keys checked and noted as bound.
+        // A pair's keys checked, and noted for the check of every key at the end.
+        auto take = [&](std::size_t row) {
+            const auto& [from, to] = pairs[row];
+            check(from, *link.from, row);
+            check(to, *link.to, row);
+            references.note(0, from, row);
+            references.note(1, to, row);
+        };
+        // One run per pair; a symmetrical relation's second run stores it the other way round.
         const std::size_t runs_per_pair = both_ways ? 2 : 1;
         auto bind_pair = [&](sqlite3_stmt* stmt, std::size_t run) {
             const std::size_t row = run / runs_per_pair;
-            const Value& from = checked(pairs[row].first, *link.from, row);
-            const Value& to = checked(pairs[row].second, *link.to, row);
             const bool swapped = run % runs_per_pair == 1;
+            if (!swapped) take(row);
+            const auto& [from, to] = pairs[row];
             bind_value(stmt, 1, swapped ? to : from);
             bind_value(stmt, 2, swapped ? from : to);
-            if (swapped) return;
-            references.note(0, from, row);
-            references.note(1, to, row);
         };
         try {
             db.execute_each(insert, pairs.size() * runs_per_pair, bind_pair);
@@ -174,11 +178,8 @@ void related_bulk_add(Database& db, const RelationLink& link, std::span<const st
             if (!lacks_unique_pair(error)) throw;
             // Refused when prepared, before any run: add()'s general form, a statement per pair.
             for (std::size_t row = 0; row < pairs.size(); ++row) {
-                const Value& from = checked(pairs[row].first, *link.from, row);
-                const Value& to = checked(pairs[row].second, *link.to, row);
-                related_add(db, link, from, {to});
-                references.note(0, from, row);
-                references.note(1, to, row);
+                take(row);
+                related_add(db, link, pairs[row].first, {pairs[row].second});
             }
         }
         references.finish();
