@@ -182,6 +182,60 @@ TEST_CASE_FIXTURE(Library, "a ManyToMany or reverse member is a range: the prefe
     CHECK(empty == 0);
 }
 
+namespace {
+// A member outside the reflected fields that counts the objects made of its model, to see which
+// objects iterating makes.
+struct Tally {
+    static inline int made = 0;
+    Tally() { ++made; }
+    Tally(const Tally&) { ++made; }
+    Tally(Tally&&) noexcept { ++made; }
+    Tally& operator=(const Tally&) = default;
+    Tally& operator=(Tally&&) noexcept = default;
+    ~Tally() = default;
+};
+struct Shelf;
+struct Volume {
+    std::int64_t id = 0;
+    covet::ForeignKey<Shelf, {.on_delete = covet::Cascade, .related_name = "volumes"}> shelf{};
+    Tally tally{};
+};
+struct Shelf {
+    std::int64_t id = 0;
+    covet::ReverseMany<Volume> volumes{};
+};
+}  // namespace
+BOOST_HANA_ADAPT_STRUCT(Volume, id, shelf);
+BOOST_HANA_ADAPT_STRUCT(Shelf, id, volumes);
+template <>
+struct covet::meta<Volume> {
+    static constexpr auto table = "volumes";
+};
+template <>
+struct covet::meta<Shelf> {
+    static constexpr auto table = "shelves";
+};
+
+TEST_CASE("iterating a prefetched member makes no object: only reading rows does, one per row") {
+    covet::Database db{":memory:"};
+    db.migrate<Shelf, Volume>();
+    const Shelf shelf = db.create(Shelf{});
+    db.bulk_create(std::vector<Volume>(3, Volume{.shelf = shelf.id}));
+    const auto shelves = db.objects<Shelf>().prefetch_related("volumes").to_vector();
+    REQUIRE(shelves.size() == 1);
+    Tally::made = 0;
+    std::int64_t keys = 0;
+    for (int pass = 0; pass < 2; ++pass)
+        for (const Volume& v : shelves[0].volumes) keys += v.id;
+    CHECK(keys == 2 * (1 + 2 + 3));
+    CHECK(Tally::made == 0);
+    // A streamed query makes the one object each row is read into (and none per row after it).
+    int rows = 0;
+    for (const Volume& v : db.objects<Volume>()) rows += v.id > 0 ? 1 : 0;
+    CHECK(rows == 3);
+    CHECK(Tally::made == 1);
+}
+
 TEST_CASE_FIXTURE(Library, "ManyToMany add(): one INSERT of a VALUES list with ON CONFLICT, idempotent") {
     const Category essays = db.create(Category{.name = "Essays"});
     Book b = db.get<Book>(emma.id);

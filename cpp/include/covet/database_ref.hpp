@@ -20,6 +20,9 @@ public:
         const std::shared_ptr<Database* const> alive = ref_.lock();
         return alive ? *alive : nullptr;
     }
+    // The Database still exists (false when never attached): a check that, unlike get(), touches
+    // no reference count.
+    bool alive() const noexcept { return !ref_.expired(); }
     // Never attached to a Database (as opposed to attached to one that has been destroyed).
     bool empty() const noexcept { return same(DatabaseRef{}); }
     // Refers to the same Database (compares without touching reference counts).

@@ -205,8 +205,9 @@ std::string order_term(const O& o) {
 }  // namespace detail
 
 // The input iterator of a query set: owns the running Cursor and the one Item each row is read
-// into (or, after prefetch_related, the objects read and prefetched beforehand). Move-only;
-// destroying it (e.g. on `break`) releases the statement.
+// into (or, after prefetch_related, the objects read and prefetched beforehand, and then no Item
+// of its own: iterating a prefetched member constructs no object). Move-only; destroying it (e.g.
+// on `break`) releases the statement.
 template <class Item>
 class RowIterator {
 public:
@@ -217,7 +218,7 @@ public:
 
     RowIterator() = default;
     explicit RowIterator(Cursor cursor, std::shared_ptr<const detail::ModelReader> reader = nullptr)
-        : cursor_(std::move(cursor)), reader_(std::move(reader)) {
+        : cursor_(std::move(cursor)), reader_(std::move(reader)), item_(std::in_place) {
         advance();
     }
     explicit RowIterator(std::shared_ptr<std::vector<Item>> items) : items_(std::move(items)) {
@@ -229,7 +230,7 @@ public:
     RowIterator& operator=(const RowIterator&) = delete;
     ~RowIterator() = default;
 
-    const Item& operator*() const noexcept { return items_ ? (*items_)[index_] : item_; }
+    const Item& operator*() const noexcept { return items_ ? (*items_)[index_] : *item_; }
     const Item* operator->() const noexcept { return &**this; }
     RowIterator& operator++() {
         advance();
@@ -239,21 +240,21 @@ public:
     friend bool operator==(const RowIterator& it, std::default_sentinel_t) noexcept { return !it.cursor_ && !it.items_; }
 
     // Moves the current item out (to_vector, first, get).
-    Item take() { return items_ ? std::move((*items_)[index_]) : std::move(item_); }
+    Item take() { return items_ ? std::move((*items_)[index_]) : std::move(*item_); }
 
 private:
     void advance() {
         if (items_) {
             if (++index_ == items_->size()) items_.reset();
         } else if (cursor_->next()) {
-            detail::row_reader<Item>::read(cursor_->row(), item_, reader_.get());
+            detail::row_reader<Item>::read(cursor_->row(), *item_, reader_.get());
         } else {
             cursor_.reset();
         }
     }
     std::optional<Cursor> cursor_;
     std::shared_ptr<const detail::ModelReader> reader_;
-    Item item_{};
+    std::optional<Item> item_;  // a cursor's current row
     std::shared_ptr<std::vector<Item>> items_;
     std::size_t index_ = 0;
 };

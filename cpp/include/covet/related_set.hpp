@@ -137,7 +137,7 @@ protected:
     // The prefetch cache (non-null), read only while the owner's Database is open: as an
     // unprefetched read, a closed one is a covet::Error.
     std::vector<T>* prefetched() const {
-        static_cast<void>(database());
+        if (!from_.db().alive()) static_cast<void>(database());  // throws
         return cache_.get();
     }
 
