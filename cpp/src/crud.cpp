@@ -309,14 +309,39 @@ void bulk_insert(Database& db, const ModelInfo& info, const CrudSql& sql, ModelO
             return fmt::format("object {} of {}'s bulk_create", row, info.name);
         });
     }
-    const bool rowid_key = key_is_rowid(db, info);
     auto* bytes = static_cast<std::byte*>(first);
-    for (std::size_t row = 0; row < count; ++row) {
-        void* object = bytes + row * size;
-        insert_one(db, info, sql, ops, object, rowid_key);
+    auto object_at = [&](std::size_t row) -> void* { return bytes + row * size; };
+    auto note = [&](std::size_t row) {
         if (references)
             for (std::size_t column : references->columns())
-                references->note(column, field_value(ops, object, column), row);
+                references->note(column, field_value(ops, object_at(row), column), row);
+    };
+    if (sql.integer_key && !key_is_rowid(db, info)) {
+        // A key SQLite assigns comes back through RETURNING: insert_row()'s way, object by object.
+        for (std::size_t row = 0; row < count; ++row) {
+            insert_one(db, info, sql, ops, object_at(row), false);
+            note(row);
+        }
+    } else {
+        // One INSERT for every object (an assigned key is the rowid): the statement checked out once.
+        const Provenances from = provenances(db.ref(), info, 0);
+        std::size_t current = 0;
+        bool assign = false;
+        auto bind = [&](sqlite3_stmt* stmt, std::size_t row) {
+            current = row;
+            assign = sql.integer_key && primary_key_unset(info, ops, object_at(row));
+            bind_fields(ops, object_at(row), stmt, 1);
+        };
+        auto inserted = [&](std::size_t row) {
+            if (assign) set_field(ops, object_at(row), info.primary_key, Value{db.last_insert_rowid()});
+            attach_relations(info, object_at(row), from);
+            note(row);
+        };
+        try {
+            db.execute_each(sql.insert, count, bind, inserted);
+        } catch (const IntegrityError& error) {
+            throw_integrity(info, error, "save", to_values(ops, object_at(current)));
+        }
     }
     if (references) references->finish();
 }

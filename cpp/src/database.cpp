@@ -443,7 +443,8 @@ Cursor Database::query(std::string_view sql, std::span<const Value> params) { re
 Cursor Database::query_unbound(std::string_view sql) { return open(sql); }
 
 void Database::execute_each(std::string_view sql, std::size_t count,
-                            const std::function<void(sqlite3_stmt*, std::size_t)>& bind_run) {
+                            const std::function<void(sqlite3_stmt*, std::size_t)>& bind_run,
+                            const std::function<void(std::size_t)>& ran) {
     if (count == 0) return;
     Cursor cursor = open(sql);  // checked out once, started: the first run
     sqlite3_stmt* stmt = cursor.stmt_;
@@ -465,6 +466,7 @@ void Database::execute_each(std::string_view sql, std::size_t count,
             throw_sqlite_error(code, message, text);
         }
         sqlite3_reset(stmt);
+        if (ran) ran(i);
     }
 }  // the cursor gives the statement back and reports the last run
 

@@ -337,6 +337,19 @@ TEST_CASE_FIXTURE(Fixture, "bulk_create: one transaction, one prepared statement
     CHECK(text(db.query_value("SELECT email FROM authors WHERE id = 5000")) == "a4999@example.com");
 }
 
+TEST_CASE_FIXTURE(Fixture, "bulk_create: keys given and keys assigned in one run") {
+    std::vector<Author> authors{{.name = "a", .email = "a@example.com"},
+                                {.id = 50, .name = "b", .email = "b@example.com"},
+                                {.name = "c", .email = "c@example.com"}};
+    const std::vector<Author> created = db.bulk_create(std::move(authors));
+    REQUIRE(created.size() == 3);
+    CHECK(created[0].id == 1);
+    CHECK(created[1].id == 50);
+    CHECK(created[2].id == 51);  // the rowid after the largest
+    CHECK(text(db.query_value("SELECT group_concat(id || name, ',') FROM (SELECT * FROM authors ORDER BY id)")) ==
+          "1a,50b,51c");
+}
+
 TEST_CASE_FIXTURE(Fixture, "bulk_create rolls every row back when one fails") {
     db.create(Author{.name = "Existing", .email = "taken@example.com"});
     std::vector<Author> authors;
@@ -349,6 +362,7 @@ TEST_CASE_FIXTURE(Fixture, "bulk_create rolls every row back when one fails") {
     } catch (const covet::IntegrityError& e) {
         CHECK(e.model() == "Author");
         CHECK(e.field() == "email");
+        CHECK(e.value().find("taken@example.com") != std::string::npos);  // the failing object's, not another's
     }
     CHECK(count(db, "authors") == 1);
     CHECK_FALSE(db.in_transaction());

@@ -233,14 +233,22 @@ TEST_CASE("execute_each: one statement run per row, each a query seen by the hoo
     // Run 2 breaks the UNIQUE constraint: an IntegrityError; the transaction around it undoes run 1.
     const std::vector<Value> more{Value{std::int64_t{4}}, Value{std::int64_t{2}}, Value{std::int64_t{5}}};
     std::size_t bound = 0;
+    std::vector<std::int64_t> rowids;  // ran(i): each run done, its row the last inserted
     CHECK_THROWS_AS(db.transaction([&] {
-        db.execute_each("INSERT INTO t VALUES (?1, NULL)", more.size(), [&](sqlite3_stmt* stmt, std::size_t i) {
-            covet::detail::bind_value(stmt, 1, more[i]);
-            ++bound;
-        });
+        db.execute_each(
+            "INSERT INTO t VALUES (?1, NULL)", more.size(),
+            [&](sqlite3_stmt* stmt, std::size_t i) {
+                covet::detail::bind_value(stmt, 1, more[i]);
+                ++bound;
+            },
+            [&](std::size_t i) {
+                CHECK(i == rowids.size());
+                rowids.push_back(db.last_insert_rowid());
+            });
     }),
                     covet::IntegrityError);
     CHECK(bound == 2);
+    CHECK(rowids == std::vector<std::int64_t>{4});  // run 0 only: run 1 failed
     CHECK(db.query_value("SELECT count(*) FROM t") == Value{std::int64_t{3}});
     // The statement went back to the cache, ready for the next use.
     db.execute_each("INSERT INTO t VALUES (?1, NULL)", 1, [&](sqlite3_stmt* stmt, std::size_t) {

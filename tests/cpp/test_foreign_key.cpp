@@ -261,12 +261,19 @@ TEST_CASE_FIXTURE(Library, "bulk_create checks its keys once per relation at the
     std::vector<Book> books;
     for (int i = 0; i < 50; ++i)
         books.push_back(Book{.title = "B" + std::to_string(i), .author = i % 2 ? ann : bob, .pages = i});
-    const std::vector<std::string> statements = statements_of(db, [&] { db.bulk_create(std::move(books)); });
+    std::vector<Book> created;
+    const std::vector<std::string> statements = statements_of(db, [&] { created = db.bulk_create(std::move(books)); });
     // One check of the two distinct authors, through json_each, once for all 50 rows.
     CHECK(count_containing(statements, "json_each") == 1);
     CHECK(count_containing(statements, "INSERT INTO \"books\"") == 50);
     CHECK(db.objects<Book>().filter("author", ann.id).count() == 2 + 25);
     CHECK(triggers_enabled(db));
+    // The created objects' relation members know their Database, as create()'s do.
+    REQUIRE(created.size() == 50);
+    CHECK(created[49].author->name == "Ann");
+    CHECK(created[49].categories.count() == 0);
+    created[49].categories.add(fiction);
+    CHECK(db.get<Book>(created[49].id).categories.count() == 1);
 }
 
 TEST_CASE_FIXTURE(Library, "bulk_create with a key no row has: IntegrityError naming it, nothing created") {

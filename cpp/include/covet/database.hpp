@@ -205,11 +205,13 @@ public:
     // NULL until then: for per-model code that binds an object's fields in place.
     Cursor query_unbound(std::string_view sql);
     // Runs the write statement `sql` `count` times, bind_run(statement, i) binding run i in place
-    // (the bindings of run i - 1 stay until replaced): bulk code's loop. Each run counts as a query
+    // (the bindings of run i - 1 stay until replaced) and ran(i), when given, called once run i is
+    // done (sqlite3_last_insert_rowid() is its row's): bulk code's loop. Each run counts as a query
     // and reaches the hook, as execute() would, without a cache lookup and a cursor per run. The
     // first error stops it (the mapped covet exception); the caller's transaction decides the rest.
     void execute_each(std::string_view sql, std::size_t count,
-                      const std::function<void(sqlite3_stmt*, std::size_t)>& bind_run);
+                      const std::function<void(sqlite3_stmt*, std::size_t)>& bind_run,
+                      const std::function<void(std::size_t)>& ran = {});
     // Runs a query, calling each(row) for every row; returns the number of rows.
     std::int64_t query(std::string_view sql, std::span<const Value> params, const std::function<void(const Row&)>& each);
     // The first column of the first row; NULL when there is no row.
