@@ -74,7 +74,9 @@ std::optional<SchemaObject> update_trigger(Graph& graph, const std::string& tabl
     for (const Edge& e : graph.edges) {
         if (same_name(e.from_table, table)) {
             std::string c = watch(e.from_column);
-            body += raise_if("NEW." + c + " IS NOT OLD." + c + " AND NEW." + c + " IS NOT NULL AND " +
+            // Any change of bytes is checked: under the column's own collation (NOCASE, say) 'fr' ->
+            // 'FR' is no change, yet the target may hold 'fr' only, as the insert check compares.
+            body += raise_if("NEW." + c + " IS NOT OLD." + c + " COLLATE BINARY AND NEW." + c + " IS NOT NULL AND " +
                                  missing_target(e, "NEW"),
                              reference_message(e));
         }

@@ -962,6 +962,27 @@ TEST_CASE("collation: a NOCASE referencing column does not widen the cascade") {
     CHECK(list(db, "SELECT id, country FROM cities") == "2,fr");
 }
 
+// The update check looked for a change with the referencing column's collation: under NOCASE,
+// 'fr' -> 'FR' was no change, so an UPDATE stored the reference that an INSERT refuses.
+TEST_CASE("collation: a NOCASE referencing column is checked on update as on insert") {
+    Db db;
+    db.exec(R"(
+        CREATE TABLE countries(code TEXT PRIMARY KEY, name TEXT);
+        CREATE TABLE cities(id INTEGER PRIMARY KEY, country TEXT NOT NULL COLLATE NOCASE);
+    )");
+    fk(db, "cities", "country", "countries", "CASCADE", "cities");
+    db.exec("INSERT INTO countries VALUES ('fr', 'France'); INSERT INTO cities VALUES (1, 'fr')");
+    const std::string before = db.snapshot();
+    const std::string refused = "covet: cities.country must reference an existing countries.code (relation cities.country)";
+    CHECK(attempt(db, "INSERT INTO cities VALUES (2, 'FR')") == refused);
+    CHECK(attempt(db, "UPDATE cities SET country = 'FR' WHERE id = 1") == refused);
+    CHECK(db.snapshot() == before);
+    CHECK(dangling(db, "cities", "country", "countries", "code") == 0);
+    // A change the check accepts: to another existing country, in any case the key has.
+    db.exec("INSERT INTO countries VALUES ('DE', 'Germany'); UPDATE cities SET country = 'DE' WHERE id = 1");
+    CHECK(list(db, "SELECT country FROM cities") == "DE");
+}
+
 // BUG (reported): a referencing column without INTEGER affinity (declared TEXT, or with no type)
 // may hold the key as text. The insert check (`p.id = +NEW.author_id`, p.id INTEGER) accepts
 // '2' as a reference to author 2, and the CASCADE closure follows it; but PROTECT, RESTRICT,
