@@ -663,7 +663,10 @@ void migrate_models(Database& db, std::span<const ModelInfo* const> models) {
                                               error.what()));
             }
         }
-        if (!plan.statements.empty()) analyze_new_indexes(db, models);
+        // covet's triggers and indexes as this covet makes them: missing ones (dropped by hand) and
+        // outdated ones (edited, or made by an older covet) are rebuilt; none when all is in order.
+        const Value synced = db.query_value("SELECT covet_sync()");
+        if (!plan.statements.empty() || synced != Value{std::int64_t{0}}) analyze_new_indexes(db, models);
     });
     register_models(db, with_relation_tables(models));  // automatic junctions too, for their names
 }

@@ -580,6 +580,24 @@ TEST_CASE("migrate registers every relation in covet_relations, with Django's ju
     CHECK(sqlite3_total_changes64(db.handle()) == changes);
 }
 
+TEST_CASE("migrate rebuilds covet's triggers made by an older covet, or dropped by hand") {
+    covet::Database db{":memory:"};
+    db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+    // The update trigger of books as covet made it before it compared referencing keys byte for byte.
+    const std::string current =
+        std::get<std::string>(db.query_value("SELECT sql FROM sqlite_schema WHERE name = 'covet_update:books'"));
+    const std::string binary = " COLLATE BINARY AND";
+    REQUIRE(current.find(binary) != std::string::npos);
+    std::string older = current;
+    for (std::size_t at; (at = older.find(binary)) != std::string::npos;) older.replace(at, binary.size(), " AND");
+    db.execute_script("DROP TRIGGER \"covet_update:books\"; " + older + "; DROP TRIGGER \"covet_delete:authors\"");
+    CHECK(db.query_value("SELECT group_concat(problem || ' ' || table_name, ', ') FROM (SELECT * FROM covet_check() "
+                         "ORDER BY problem)") == Value{"missing_trigger authors, outdated_trigger books"});
+    db.migrate<library::Author, library::Profile, library::Category, library::Book>();
+    CHECK(db.query_value("SELECT count(*) FROM covet_check()") == Value{std::int64_t{0}});
+    CHECK(db.query_value("SELECT sql FROM sqlite_schema WHERE name = 'covet_update:books'") == Value{current});
+}
+
 TEST_CASE("migrate brings on_delete and related_name back to the model's; other differences are refused") {
     covet::Database db{":memory:"};
     db.migrate<library::Author, library::Profile, library::Category, library::Book>();
