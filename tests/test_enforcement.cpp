@@ -946,16 +946,23 @@ TEST_CASE("collation: a NOCASE parent key is compared the same way on insert and
     CHECK(db.snapshot() == before);
 }
 
-// BUG (reported), the other direction: a NOCASE referencing column and a BINARY parent key. The
-// insert check uses BINARY ('fr' references 'fr' only), the cascade NOCASE: deleting country 'FR'
-// also deletes the city of the surviving country 'fr'.
-TEST_CASE("collation: a NOCASE referencing column does not widen the cascade") {
-    Db db;
+namespace {
+// countries(code) with a BINARY key, and cities.country, COLLATE NOCASE, referencing it (CASCADE).
+void nocase_cities(Db& db) {
     db.exec(R"(
         CREATE TABLE countries(code TEXT PRIMARY KEY, name TEXT);
         CREATE TABLE cities(id INTEGER PRIMARY KEY, country TEXT NOT NULL COLLATE NOCASE);
     )");
     fk(db, "cities", "country", "countries", "CASCADE", "cities");
+}
+}  // namespace
+
+// BUG (reported), the other direction: a NOCASE referencing column and a BINARY parent key. The
+// insert check uses BINARY ('fr' references 'fr' only), the cascade NOCASE: deleting country 'FR'
+// also deletes the city of the surviving country 'fr'.
+TEST_CASE("collation: a NOCASE referencing column does not widen the cascade") {
+    Db db;
+    nocase_cities(db);
     db.exec("INSERT INTO countries VALUES ('fr', 'lower'), ('FR', 'upper');"
             " INSERT INTO cities VALUES (1, 'FR'), (2, 'fr')");
     db.exec("DELETE FROM countries WHERE code = 'FR'");
@@ -966,11 +973,7 @@ TEST_CASE("collation: a NOCASE referencing column does not widen the cascade") {
 // 'fr' -> 'FR' was no change, so an UPDATE stored the reference that an INSERT refuses.
 TEST_CASE("collation: a NOCASE referencing column is checked on update as on insert") {
     Db db;
-    db.exec(R"(
-        CREATE TABLE countries(code TEXT PRIMARY KEY, name TEXT);
-        CREATE TABLE cities(id INTEGER PRIMARY KEY, country TEXT NOT NULL COLLATE NOCASE);
-    )");
-    fk(db, "cities", "country", "countries", "CASCADE", "cities");
+    nocase_cities(db);
     db.exec("INSERT INTO countries VALUES ('fr', 'France'); INSERT INTO cities VALUES (1, 'fr')");
     const std::string before = db.snapshot();
     const std::string refused = "covet: cities.country must reference an existing countries.code (relation cities.country)";
