@@ -39,7 +39,6 @@ bool same_row(const std::vector<Value>& a, const std::vector<Value>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_value);
 }
 
-
 std::string key_of(const Table& table) {
     std::optional<std::string> key = table.primary_key();
     return key ? quote_id(*key) : *table.row_identity();
@@ -209,7 +208,6 @@ RelationPairs& RelationResolver::resolve(std::string_view name) {
     if (resolved_.size() >= resolved_cache_limit) resolved_.clear();
     return resolved_.emplace(std::string(name), std::move(fresh)).first->second;
 }
-
 
 std::string pairs_select(const RelationPairs& r, bool read_source, bool with_identity, std::string_view conditions) {
     const PairSource& p = r.pairs;

@@ -266,9 +266,14 @@ bool key_is_rowid(Database& db, const ModelInfo& info) {
 
 namespace {
 
+// Whether SQLite assigns the object's key when it is inserted: an integer key not set.
+bool key_assigned(const ModelInfo& info, const CrudSql& sql, ModelOps ops, const void* object) {
+    return sql.integer_key && primary_key_unset(info, ops, object);
+}
+
 // insert_row() with the schema question answered once per statement run (see key_is_rowid).
 void insert_one(Database& db, const ModelInfo& info, const CrudSql& sql, ModelOps ops, void* object, bool rowid_key) {
-    const bool assign = sql.integer_key && primary_key_unset(info, ops, object);
+    const bool assign = key_assigned(info, sql, ops, object);
     // The key comes back with RETURNING only when SQLite assigns one that is not the rowid.
     const bool rowid = assign && rowid_key;
     Cursor cursor = db.query_unbound(assign && !rowid ? sql.insert_returning : sql.insert);
@@ -329,7 +334,7 @@ void bulk_insert(Database& db, const ModelInfo& info, const CrudSql& sql, ModelO
         bool assign = false;
         auto bind = [&](sqlite3_stmt* stmt, std::size_t row) {
             current = row;
-            assign = sql.integer_key && primary_key_unset(info, ops, object_at(row));
+            assign = key_assigned(info, sql, ops, object_at(row));
             bind_fields(ops, object_at(row), stmt, 1);
         };
         auto inserted = [&](std::size_t row) {

@@ -221,9 +221,14 @@ bool Cursor::next() {
         release();
         return false;
     }
-    int code = sqlite3_extended_errcode(db);
-    std::string message = sqlite3_errmsg(db);
-    std::string sql = sqlite3_sql(stmt_);
+    fail();
+}
+
+void Cursor::fail() {
+    sqlite3* db = db_->db_;
+    const int code = sqlite3_extended_errcode(db);
+    const std::string message = sqlite3_errmsg(db);
+    const std::string sql = sqlite3_sql(stmt_);
     release();
     throw_sqlite_error(code, message, sql);
 }
@@ -458,13 +463,7 @@ void Database::execute_each(std::string_view sql, std::size_t count,
         int rc = sqlite3_step(stmt);
         while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);
         if (hook_) cursor.elapsed_ += std::chrono::steady_clock::now() - start;
-        if (rc != SQLITE_DONE) {
-            const int code = sqlite3_extended_errcode(db_);
-            const std::string message = sqlite3_errmsg(db_);
-            const std::string text = sqlite3_sql(stmt);
-            cursor.release();
-            throw_sqlite_error(code, message, text);
-        }
+        if (rc != SQLITE_DONE) cursor.fail();
         sqlite3_reset(stmt);
         if (ran) ran(i);
     }

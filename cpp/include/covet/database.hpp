@@ -161,6 +161,8 @@ private:
     using Slot = detail::StatementSlot;  // nullptr: an uncached statement, finalized on release
     Cursor(Database& db, sqlite3_stmt* stmt, Slot* slot) noexcept;
     void release();  // returns the statement; calls the hook (which may throw)
+    // After a step failed: returns the statement, then throws the mapped covet exception.
+    [[noreturn]] void fail();
 
     Database* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
