@@ -140,7 +140,7 @@ public:
                 out.checksum += book.id;
                 for (const Category& category : book.categories) {  // the prefetched objects, in place
                     ++out.rows;
-                    out.checksum += book.id * category.id + length(category.name);
+                    out.checksum += book.id * category.id + length(category.name) + category.parent.id().value_or(0);
                 }
             }
             return out;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bench {
 
 Sizes full_sizes() {
@@ -43,19 +45,28 @@ BookSpec book_spec(std::int64_t id, const Sizes& sizes) {
     return book;
 }
 
+std::optional<std::int64_t> category_parent(std::int64_t id, const Sizes& sizes) {
+    const std::int64_t top_level = std::max<std::int64_t>(1, sizes.categories / 5);
+    if (id <= top_level) return std::nullopt;
+    return 1 + (id - 1) % top_level;
+}
+
 namespace {
 
 std::string schema_sql(Schema schema) {
-    auto references = [schema](const char* table) {
-        return schema == Schema::native_cascade ? fmt::format(R"( REFERENCES "{}"("id") ON DELETE CASCADE)", table)
-                                                : std::string{};
+    auto references = [schema](const char* table, const char* on_delete = "CASCADE") {
+        return schema == Schema::native_cascade
+                   ? fmt::format(R"( REFERENCES "{}"("id") ON DELETE {})", table, on_delete)
+                   : std::string{};
     };
     return fmt::format(R"(
         CREATE TABLE "authors" ("id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL CHECK (length("name") <= 100),
                                 "email" TEXT NOT NULL UNIQUE);
         CREATE TABLE "profiles" ("id" INTEGER PRIMARY KEY, "author_id" INTEGER NOT NULL UNIQUE{0},
                                  "bio" TEXT NOT NULL, "website" TEXT NOT NULL);
-        CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL CHECK (length("name") <= 50));
+        CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL CHECK (length("name") <= 50),
+                                   "parent_id" INTEGER{3});
+        CREATE INDEX "categories_parent_id" ON "categories"("parent_id");
         CREATE TABLE "books" ("id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL CHECK (length("title") <= 200),
                               "author_id" INTEGER NOT NULL{0}, "published_date" TEXT NOT NULL,
                               "pages" INTEGER NOT NULL);
@@ -64,7 +75,8 @@ std::string schema_sql(Schema schema) {
                                          "category_id" INTEGER NOT NULL{2}, UNIQUE("book_id", "category_id"));
         CREATE INDEX "books_categories_category_id" ON "books_categories"("category_id");
     )",
-                       references("authors"), references("books"), references("categories"));
+                       references("authors"), references("books"), references("categories"),
+                       references("categories", "SET NULL"));
 }
 
 void insert_authors_and_categories(Connection& db, const Sizes& sizes) {
@@ -82,10 +94,10 @@ void insert_authors_and_categories(Connection& db, const Sizes& sizes) {
         std::string website = fmt::format("https://author{}.example.com", id);
         profile.bind(1, id).bind(2, id).bind(3, bio).bind(4, website).run();
     }
-    Statement category = db.prepare(R"(INSERT INTO "categories"("id", "name") VALUES (?, ?))");
+    Statement category = db.prepare(R"(INSERT INTO "categories"("id", "name", "parent_id") VALUES (?, ?, ?))");
     for (std::int64_t id = 1; id <= sizes.categories; ++id) {
         std::string name = fmt::format("Category {}", id);
-        category.bind(1, id).bind(2, name).run();
+        category.bind(1, id).bind(2, name).bind(3, category_parent(id, sizes)).run();
     }
 }
 

@@ -30,6 +30,7 @@ struct Profile {
 struct Category {
     std::int64_t id = 0;
     std::string name;
+    std::optional<std::int64_t> parent_id;
 };
 struct Book {
     std::int64_t id = 0;
@@ -59,7 +60,9 @@ Author read_author(const Statement& s, int first) { return {s.int64(first), s.st
 Profile read_profile(const Statement& s, int first) {
     return {s.int64(first), s.int64(first + 1), s.string(first + 2), s.string(first + 3)};
 }
-Category read_category(const Statement& s, int first) { return {s.int64(first), s.string(first + 1)}; }
+Category read_category(const Statement& s, int first) {
+    return {s.int64(first), s.string(first + 1), s.optional_int64(first + 2)};
+}
 
 // Runs `body` (returning an Outcome) and records the statements it executed on `db`.
 template <class Body>
@@ -201,7 +204,8 @@ public:
                 out.checksum += b.book.id;
                 for (const Category& category : b.categories) {
                     ++out.rows;
-                    out.checksum += b.book.id * category.id + static_cast<std::int64_t>(category.name.size());
+                    out.checksum += b.book.id * category.id + static_cast<std::int64_t>(category.name.size()) +
+                                    category.parent_id.value_or(0);
                 }
             }
             return out;
@@ -213,7 +217,7 @@ private:
     std::int64_t last_id_;
     Statement books_ = db_.prepare(fmt::format("SELECT {} FROM books b WHERE b.id <= ?1", columns("b", book_columns)));
     Statement categories_ = db_.prepare(
-        "SELECT bc.book_id, c.id, c.name FROM books_categories bc"
+        "SELECT bc.book_id, c.id, c.name, c.parent_id FROM books_categories bc"
         " JOIN categories c ON c.id = bc.category_id"
         " WHERE bc.book_id IN (SELECT value FROM json_each(?1))");
 };

@@ -56,6 +56,12 @@ Statement& Statement::bind(int index, std::int64_t value) {
     return *this;
 }
 
+Statement& Statement::bind(int index, std::optional<std::int64_t> value) {
+    if (value) return bind(index, *value);
+    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) connection_->fail(sqlite3_sql(stmt_));
+    return *this;
+}
+
 Statement& Statement::bind(int index, std::string_view text) {
     if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC) != SQLITE_OK)
         connection_->fail(sqlite3_sql(stmt_));

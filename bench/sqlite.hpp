@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -53,6 +54,7 @@ public:
     ~Statement();
 
     Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, std::optional<std::int64_t> value);  // nullopt: NULL
     // The text is not copied (SQLITE_STATIC): it must stay alive until the execution ends.
     Statement& bind(int index, std::string_view text);
     // Steps once: true when a row is available.
@@ -64,6 +66,10 @@ public:
 
     bool is_null(int column) const noexcept { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
     std::int64_t int64(int column) const noexcept { return sqlite3_column_int64(stmt_, column); }
+    std::optional<std::int64_t> optional_int64(int column) const noexcept {
+        if (is_null(column)) return std::nullopt;
+        return int64(column);
+    }
     double real(int column) const noexcept { return sqlite3_column_double(stmt_, column); }
     std::string_view text(int column) const noexcept;
     std::string string(int column) const { return std::string(text(column)); }

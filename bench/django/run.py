@@ -114,7 +114,7 @@ class PrefetchCategories(Workload):
             checksum += book.id
             for category in book.categories.all():
                 rows += 1
-                checksum += book.id * category.id + len(category.name)
+                checksum += book.id * category.id + len(category.name) + (category.parent_id or 0)
         return outcome(rows, checksum)
 
 

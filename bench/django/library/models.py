@@ -22,6 +22,7 @@ class Profile(models.Model):
 
 class Category(models.Model):
     name = models.CharField(max_length=50)
+    parent = models.ForeignKey("self", models.SET_NULL, null=True, related_name="children")
 
     class Meta:
         db_table = "categories"
