@@ -3,6 +3,8 @@
 // accessor per member) is instantiated; the per-type operations are shared by all models.
 #include <covet/model.hpp>
 
+#include <memory>
+
 namespace covet::detail {
 
 namespace {
@@ -42,17 +44,15 @@ void add_relations(ModelInfo& info, ModelOps ops, const std::string_view* names)
     }
 }
 
+void destroy(ProvenanceBlock* block) noexcept { delete block; }
+void OwnerKey::destroy(const Value* key) noexcept { delete key; }
+
 Provenances provenances(const DatabaseRef& db, const ModelInfo& owner, std::uint64_t origin) {
-    // One allocation for all of them: each shares the block's reference count.
+    auto block = std::make_unique<ProvenanceBlock>();
     const std::size_t n = owner.ops.relation_count;
-    const std::shared_ptr<Provenance[]> block = std::make_shared<Provenance[]>(n);
-    Provenances out;
-    out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        block[i] = Provenance{db, &owner, i, origin};
-        out.emplace_back(block, &block[i]);
-    }
-    return out;
+    block->members.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) block->members.push_back(Provenance{db, &owner, i, origin, block.get()});
+    return Provenances(block.release());
 }
 
 void attach_relations(const ModelInfo& info, void* object, const Provenances& from) {

@@ -19,6 +19,7 @@
 #include <covet/database.hpp>
 #include <covet/error.hpp>
 #include <covet/filter.hpp>
+#include <covet/member_state.hpp>
 #include <covet/model.hpp>
 #include <covet/queryset.hpp>
 #include <covet/relation_link.hpp>
@@ -99,8 +100,9 @@ void append_keys(std::vector<Value>& keys, const A& item) {
 template <class T>
 class RelatedManager {
 public:
-    // cache: the owner's prefetch cache of this relation (nullptr: none); writes reset it.
-    RelatedManager(Database& db, RelationLink link, Value owner, std::unique_ptr<std::vector<T>>* cache = nullptr)
+    // cache: the owner's member, whose prefetch cache of this relation (if any) serves reads and
+    // is reset by writes (nullptr: none).
+    RelatedManager(Database& db, RelationLink link, Value owner, detail::MemberState<std::vector<T>>* cache = nullptr)
         : db_(&db), link_(std::make_shared<const RelationLink>(std::move(link))), owner_(std::move(owner)), cache_(cache) {
         detail::check_owner(*link_, owner_);
     }
@@ -112,11 +114,13 @@ public:
     QuerySet<T> query() const { return QuerySet<T>(*db_, detail::related_query(Query(model_info<T>()), *link_, owner_)); }
 
     // The related objects: the prefetch cache when there is one, else one query.
-    std::vector<T> all() const { return cached() ? **cache_ : query().to_vector(); }
-    std::int64_t count() const { return cached() ? static_cast<std::int64_t>((*cache_)->size()) : query().count(); }
-    bool exists() const { return cached() ? !(*cache_)->empty() : query().exists(); }
+    std::vector<T> all() const { return cached() ? *cache_->cache() : query().to_vector(); }
+    std::int64_t count() const {
+        return cached() ? static_cast<std::int64_t>(cache_->cache()->size()) : query().count();
+    }
+    bool exists() const { return cached() ? !cache_->cache()->empty() : query().exists(); }
     // Whether all(), count() and exists() are served without a query.
-    bool cached() const noexcept { return cache_ != nullptr && *cache_ != nullptr; }
+    bool cached() const noexcept { return cache_ != nullptr && cache_->cache() != nullptr; }
 
     template <class... A>
     QuerySet<T> filter(const A&... a) const {
@@ -195,7 +199,7 @@ public:
 private:
     void forget_cache() const {
         if (cache_ != nullptr) {
-            cache_->reset();
+            cache_->reset_cache();
         }
     }
 
@@ -231,7 +235,7 @@ private:
     Database* db_;
     std::shared_ptr<const RelationLink> link_;
     Value owner_;
-    std::unique_ptr<std::vector<T>>* cache_;
+    detail::MemberState<std::vector<T>>* cache_;
 };
 
 }  // namespace covet

@@ -12,8 +12,8 @@
 // copies the cache.
 #pragma once
 
+#include <covet/member_state.hpp>
 #include <covet/model.hpp>
-#include <covet/provenance.hpp>
 #include <covet/related_manager.hpp>
 #include <covet/relation_link.hpp>
 
@@ -41,12 +41,9 @@ public:
     using target_type = T;
 
     RelatedSet() = default;
-    RelatedSet(const RelatedSet& other)
-        : from_(other.from_),
-          owner_key_(other.owner_key_),
-          cache_(other.cache_ ? std::make_unique<std::vector<T>>(*other.cache_) : nullptr) {}
+    RelatedSet(const RelatedSet&) = default;
     RelatedSet(RelatedSet&&) noexcept = default;
-    RelatedSet& operator=(const RelatedSet& other) {
+    RelatedSet& operator=(const RelatedSet& other) {  // all or nothing: the key never pairs with another cache
         if (this != &other) {
             RelatedSet copy(other);
             *this = std::move(copy);
@@ -59,17 +56,17 @@ public:
     // The manager on the owner's Database, or on db.
     RelatedManager<T> manager() const {
         RelationLink l = link();  // first: an object never read or saved has no owner key either
-        return RelatedManager<T>(database(), std::move(l), owner_key_.value(), &cache_);
+        return RelatedManager<T>(database(), std::move(l), owner_key_.value(), &state_);
     }
     RelatedManager<T> manager(Database& db) const {
-        return RelatedManager<T>(db, link(), owner_key_.value(), &cache_);
+        return RelatedManager<T>(db, link(), owner_key_.value(), &state_);
     }
 
     QuerySet<T> query() const { return manager().query(); }
     // all(), count() and exists() read the prefetch cache when there is one; otherwise they query
     // (a lazy load, counted by the N+1 guard).
     // A prefetched member answers without building its manager (a RelationLink per call).
-    std::vector<T> all() const { return cache_ ? *prefetched() : lazy().all(); }
+    std::vector<T> all() const { return state_.cache() ? *prefetched() : lazy().all(); }
     std::vector<T> all(Database& db) const { return manager(db).all(); }
     // The member is a range of the related objects: a prefetched member is read in place (no copy
     // of the objects, unlike all()), one without a prefetch cache streams the rows of query() (a
@@ -77,7 +74,7 @@ public:
     // invalidates the iteration, as for a std::vector.
     //   for (const Book& b : author.books) ...
     RowIterator<T> begin() const {
-        if (cache_) {
+        if (state_.cache()) {
             // A view of the cache: the iterator shares no ownership of it (the member keeps it).
             return RowIterator<T>(std::shared_ptr<std::vector<T>>(std::shared_ptr<void>(), prefetched()));
         }
@@ -85,10 +82,10 @@ public:
     }
     std::default_sentinel_t end() const noexcept { return {}; }
     std::int64_t count() const {
-        return cache_ ? static_cast<std::int64_t>(prefetched()->size()) : lazy().count();
+        return state_.cache() ? static_cast<std::int64_t>(prefetched()->size()) : lazy().count();
     }
     std::int64_t count(Database& db) const { return manager(db).count(); }
-    bool exists() const { return cache_ ? !prefetched()->empty() : lazy().exists(); }
+    bool exists() const { return state_.cache() ? !prefetched()->empty() : lazy().exists(); }
     bool exists(Database& db) const { return manager(db).exists(); }
     void clear() const { manager().clear(); }
     void clear(Database& db) const { manager(db).clear(); }
@@ -123,36 +120,38 @@ public:
     }
 
     // Whether prefetch_related filled the cache (all(), count() and exists() run no query).
-    bool is_cached() const noexcept { return cache_ != nullptr; }
+    bool is_cached() const noexcept { return state_.cache() != nullptr; }
     // Whether its object has been read or saved (so that the member knows its owner's key).
-    bool attached() const noexcept { return from_.attached(); }
+    bool attached() const noexcept { return state_.attached(); }
 
 protected:
     RelatedManager<T> lazy() const {
         RelatedManager<T> m = manager();
-        if (!cache_ && m.database().guards_lazy_loads()) note_many_lazy_load(m.database(), from_.origin(), label());
+        if (!state_.cache() && m.database().guards_lazy_loads()) {
+            note_many_lazy_load(m.database(), state_.origin(), label());
+        }
         return m;
     }
 
     // The prefetch cache (non-null), read only while the owner's Database is open: as an
     // unprefetched read, a closed one is a covet::Error.
     std::vector<T>* prefetched() const {
-        if (!from_.db().alive()) static_cast<void>(database());  // throws
-        return cache_.get();
+        if (!state_.db().alive()) static_cast<void>(database());  // throws
+        return state_.cache();
     }
 
     // The Database the owner was read from or saved to; the label is built only for the error.
     Database& database() const {
-        if (Database* db = from_.db().get()) return *db;
-        return relation_database(from_.db(), label());
+        if (Database* db = state_.db().get()) return *db;
+        return relation_database(state_.db(), label());
     }
 
     // The manager's label in messages: "Book.categories" once attached.
     std::string label() const {
-        return member_label(from_.owner(), from_.member(), Reverse ? "ReverseMany" : "ManyToMany", model_info<T>());
+        return member_label(state_.owner(), state_.member(), Reverse ? "ReverseMany" : "ManyToMany", model_info<T>());
     }
     RelationLink link() const {
-        return member_link(from_.owner(), from_.member(), Reverse, model_info<T>(),
+        return member_link(state_.owner(), state_.member(), Reverse, model_info<T>(),
                            Reverse ? "ReverseMany" : "ManyToMany");
     }
 
@@ -175,25 +174,24 @@ protected:
 
     static void attach(void* self, const Attachment& a, std::size_t member) {
         auto& m = *static_cast<RelatedSet*>(self);
-        m.from_.attach(a.from[member]);
+        m.state_.attach(a.from[member]);
         m.owner_key_ = a.owner_key;
-        m.cache_.reset();  // another object (or the same one read again)
+        m.state_.reset_cache();  // another object (or the same one read again)
     }
-    static void start_list(void* self) { static_cast<RelatedSet*>(self)->cache_ = std::make_unique<std::vector<T>>(); }
+    static void start_list(void* self) { static_cast<RelatedSet*>(self)->state_.emplace_cache(); }
     static void* append(void* self, std::size_t expected) {
-        auto& cache = *static_cast<RelatedSet*>(self)->cache_;
+        auto& cache = *static_cast<RelatedSet*>(self)->state_.cache();
         if (cache.capacity() == 0) cache.reserve(expected);
         return &cache.emplace_back();
     }
     static std::size_t list_size(void* self) {
-        const auto& cache = static_cast<RelatedSet*>(self)->cache_;
+        const std::vector<T>* cache = static_cast<RelatedSet*>(self)->state_.cache();
         return cache ? cache->size() : 0;
     }
-    static void* list_at(void* self, std::size_t i) { return &(*static_cast<RelatedSet*>(self)->cache_)[i]; }
+    static void* list_at(void* self, std::size_t i) { return &(*static_cast<RelatedSet*>(self)->state_.cache())[i]; }
 
-    Attached from_;
     OwnerKey owner_key_;
-    mutable std::unique_ptr<std::vector<T>> cache_;
+    mutable MemberState<std::vector<T>> state_;  // where its object came from, and the prefetch cache
 };
 
 }  // namespace covet::detail

@@ -9,13 +9,12 @@
 #pragma once
 
 #include <covet/error.hpp>
+#include <covet/member_state.hpp>
 #include <covet/model.hpp>
-#include <covet/provenance.hpp>
 #include <covet/relation_link.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <utility>
 
@@ -38,13 +37,9 @@ public:
     using target_type = T;
 
     ReverseOne() = default;
-    ReverseOne(const ReverseOne& other)
-        : from_(other.from_),
-          owner_key_(other.owner_key_),
-          cache_(other.cache_ ? std::make_unique<T>(*other.cache_) : nullptr),
-          absent_(other.absent_) {}
+    ReverseOne(const ReverseOne&) = default;
     ReverseOne(ReverseOne&&) noexcept = default;
-    ReverseOne& operator=(const ReverseOne& other) {
+    ReverseOne& operator=(const ReverseOne& other) {  // all or nothing: the key never pairs with another cache
         if (this != &other) {
             ReverseOne copy(other);
             *this = std::move(copy);
@@ -60,45 +55,45 @@ public:
     const T& get() const { return get(database()); }
     const T& get(Database& db) const {
         if (!load(db)) {
-            detail::throw_no_reverse_one(from_.owner(), from_.member(), model_info<T>(), owner_key_.value());
+            detail::throw_no_reverse_one(state_.owner(), state_.member(), model_info<T>(), owner_key_.value());
         }
-        return *cache_;
+        return **state_.cache();
     }
     // The object, or nullopt when there is none.
     std::optional<T> optional() const { return optional(database()); }
     std::optional<T> optional(Database& db) const {
-        return load(db) ? std::optional<T>(*cache_) : std::nullopt;
+        return load(db) ? *state_.cache() : std::nullopt;
     }
     // Whether there is one (a query unless loaded or known).
     bool has_value() const { return load(database()); }
     // Loaded or known absent: reading it runs no query.
-    bool is_cached() const noexcept { return cache_ != nullptr || absent_; }
-    void reset() noexcept {
-        cache_.reset();
-        absent_ = false;
-    }
+    bool is_cached() const noexcept { return state_.cache() != nullptr; }
+    void reset() noexcept { state_.reset_cache(); }
 
 private:
     std::string label() const {
-        return detail::member_label(from_.owner(), from_.member(), "ReverseOne", model_info<T>());
+        return detail::member_label(state_.owner(), state_.member(), "ReverseOne", model_info<T>());
     }
     // The Database to load from; the label is built only for the error (this runs on every read).
     Database& database() const {
-        if (Database* db = from_.db().get()) return *db;
-        return detail::relation_database(from_.db(), label());
+        if (Database* db = state_.db().get()) return *db;
+        return detail::relation_database(state_.db(), label());
     }
 
+    // Whether there is an object, loaded into the cache (or known absent) on first use.
     bool load(Database& db) const {
-        if (cache_) return true;
-        if (absent_) return false;
-        auto object = std::make_unique<T>();
-        if (detail::load_reverse_one(db, from_.owner(), from_.member(), owner_key_.value(), object.get(),
-                                     from_.origin())) {
-            cache_ = std::move(object);
-            return true;
+        if (const std::optional<T>* cached = state_.cache()) return cached->has_value();
+        std::optional<T>& object = state_.emplace_cache(std::in_place);
+        try {
+            if (!detail::load_reverse_one(db, state_.owner(), state_.member(), owner_key_.value(), &*object,
+                                          state_.origin())) {
+                object.reset();  // known absent
+            }
+        } catch (...) {
+            state_.reset_cache();
+            throw;
         }
-        absent_ = true;
-        return false;
+        return object.has_value();
     }
 
     static void describe(ModelInfo& info, std::string_view field, std::size_t member) {
@@ -106,31 +101,28 @@ private:
     }
     static void attach(void* self, const detail::Attachment& a, std::size_t member) {
         auto& m = *static_cast<ReverseOne*>(self);
-        m.from_.attach(a.from[member]);
+        m.state_.attach(a.from[member]);
         if (!(m.owner_key_ == a.owner_key)) {
             m.owner_key_ = a.owner_key;
             m.reset();
         }
     }
     static void* fill_one(void* self) {
-        auto& m = *static_cast<ReverseOne*>(self);
-        m.absent_ = false;
-        if (!m.cache_) {
-            m.cache_ = std::make_unique<T>();
-        }
-        return m.cache_.get();
+        auto& state = static_cast<ReverseOne*>(self)->state_;
+        std::optional<T>* cached = state.cache();
+        if (cached == nullptr) return &*state.emplace_cache(std::in_place);
+        if (!cached->has_value()) cached->emplace();
+        return &**cached;
     }
-    static void set_none(void* self) {
-        auto& m = *static_cast<ReverseOne*>(self);
-        m.cache_.reset();
-        m.absent_ = true;
+    static void set_none(void* self) { static_cast<ReverseOne*>(self)->state_.emplace_cache(); }
+    static void* cached_one(void* self) {
+        std::optional<T>* cached = static_cast<ReverseOne*>(self)->state_.cache();
+        return cached != nullptr && cached->has_value() ? &**cached : nullptr;
     }
-    static void* cached_one(void* self) { return static_cast<ReverseOne*>(self)->cache_.get(); }
 
-    detail::Attached from_;
     detail::OwnerKey owner_key_;
-    mutable std::unique_ptr<T> cache_;
-    mutable bool absent_ = false;
+    // Where its object came from, and once loaded the related object or nullopt (known absent).
+    mutable detail::MemberState<std::optional<T>> state_;
 
 public:
     static constexpr detail::RelationOps relation_ops{

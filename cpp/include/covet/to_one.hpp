@@ -14,14 +14,13 @@
 #pragma once
 
 #include <covet/error.hpp>
+#include <covet/member_state.hpp>
 #include <covet/model.hpp>
-#include <covet/provenance.hpp>
 #include <covet/relation_link.hpp>
 #include <covet/relation_options.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -52,10 +51,9 @@ public:
     ToOne(key_type key) : key_(std::move(key)) {}  // NOLINT: Book{.author = 7}
     ToOne(const T& object) { assign_object(object); }  // NOLINT: Book{.author = ann}
     ToOne(std::nullopt_t) requires(O.null) {}  // NOLINT: Category{.parent = std::nullopt}
-    ToOne(const ToOne& other)
-        : key_(other.key_), cache_(other.cache_ ? std::make_unique<T>(*other.cache_) : nullptr), from_(other.from_) {}
+    ToOne(const ToOne&) = default;
     ToOne(ToOne&&) noexcept = default;
-    ToOne& operator=(const ToOne& other) {
+    ToOne& operator=(const ToOne& other) {  // all or nothing: the key never pairs with another cache
         if (this != &other) {
             ToOne copy(other);
             *this = std::move(copy);
@@ -90,7 +88,7 @@ public:
     }
     explicit operator bool() const noexcept { return has_value(); }
     // The related object is loaded (no query to read it).
-    bool is_cached() const noexcept { return cache_ != nullptr; }
+    bool is_cached() const noexcept { return state_.cache() != nullptr; }
 
     // The related object: loaded on first access from the holder's Database, then cached.
     // A NULL key throws covet::Error; a key no row has, covet::RelatedObjectDoesNotExist.
@@ -100,19 +98,17 @@ public:
     T* operator->() { return &load(); }
     // The same, loading from db when nothing is cached.
     T& get(Database& db) {
-        if (!cache_) {
-            load_from(db);
-        }
-        return *cache_;
+        if (T* cached = state_.cache()) return *cached;
+        return load_from(db);
     }
 
     // Forgets the cached object (the next access queries again).
-    void reset() noexcept { cache_.reset(); }
+    void reset() noexcept { state_.reset_cache(); }
 
     // Sets the key; the cached object is dropped when it has another key.
     void assign_key(key_type key) {
         if (!(key == key_)) {
-            cache_.reset();
+            state_.reset_cache();
             key_ = std::move(key);
         }
     }
@@ -120,70 +116,73 @@ public:
 private:
     static const Column& target_column() { return key_column(model_info<T>(), O.to_field.view()); }
     static constexpr std::string_view kind_name() { return Kind == RelationKind::OneToOne ? "OneToOne" : "ForeignKey"; }
-    std::string label() const { return member_label(from_.owner(), from_.member(), kind_name(), model_info<T>()); }
+    std::string label() const { return member_label(state_.owner(), state_.member(), kind_name(), model_info<T>()); }
 
     Value key_value() const { return field_traits<key_type>::to_value(key_); }
 
     void assign_object(const T& object) {
         const ModelInfo& target = model_info<T>();
         const auto column = static_cast<std::size_t>(&target_column() - target.columns.data());
-        key_ = field_traits<key_type>::from_value(field_value(target.ops, &object, column));
-        cache_ = std::make_unique<T>(object);
+        key_type key = field_traits<key_type>::from_value(field_value(target.ops, &object, column));
+        state_.emplace_cache(object);  // first: it may throw
+        key_ = std::move(key);
     }
 
     T& load() const {
-        if (!cache_) {
-            if (!has_value()) {
-                throw_null_relation(label(), model_info<T>());
-            }
-            Database* db = from_.db().get();  // the label only for the error: this runs on every lazy load
-            load_from(db != nullptr ? *db : relation_database(from_.db(), label()));
-        }
-        return *cache_;
-    }
-
-    void load_from(Database& db) const {
+        if (T* cached = state_.cache()) return *cached;
         if (!has_value()) {
             throw_null_relation(label(), model_info<T>());
         }
-        auto object = std::make_unique<T>();
-        load_object(db, model_info<T>(), target_column(), key_value(), object.get(), from_.origin(), from_.owner(),
-                    from_.member(), kind_name());
-        cache_ = std::move(object);
+        Database* db = state_.db().get();  // the label only for the error: this runs on every lazy load
+        return load_from(db != nullptr ? *db : relation_database(state_.db(), label()));
+    }
+
+    // Reads the object into a new cache, dropped again when there is no such row.
+    T& load_from(Database& db) const {
+        if (!has_value()) {
+            throw_null_relation(label(), model_info<T>());
+        }
+        T& object = state_.emplace_cache();
+        try {
+            load_object(db, model_info<T>(), target_column(), key_value(), &object, state_.origin(), state_.owner(),
+                        state_.member(), kind_name());
+        } catch (...) {
+            state_.reset_cache();
+            throw;
+        }
+        return object;
     }
 
     static void describe(ModelInfo& info, std::string_view field, std::size_t member) {
         describe_to_one(info, field, member, Kind, O, &model_info<T>);
     }
     static void attach(void* self, const Attachment& a, std::size_t member) {
-        static_cast<ToOne*>(self)->from_.attach(a.from[member]);
+        static_cast<ToOne*>(self)->state_.attach(a.from[member]);
     }
     static void* fill_one(void* self) {
-        auto& m = *static_cast<ToOne*>(self);
-        if (!m.cache_) {
-            m.cache_ = std::make_unique<T>();
-        }
-        return m.cache_.get();
+        auto& state = static_cast<ToOne*>(self)->state_;
+        T* cached = state.cache();
+        return cached != nullptr ? cached : &state.emplace_cache();
     }
-    static void set_none(void* self) { static_cast<ToOne*>(self)->cache_.reset(); }
-    static void* cached_one(void* self) { return static_cast<ToOne*>(self)->cache_.get(); }
+    static void set_none(void* self) { static_cast<ToOne*>(self)->state_.reset_cache(); }
+    static void* cached_one(void* self) { return static_cast<ToOne*>(self)->state_.cache(); }
     static void before_save(void* self, const ModelInfo& owner, const Relation& relation) {
         auto& m = *static_cast<ToOne*>(self);
-        if (!m.cache_ || !key_unset(m.key_)) {
+        const T* cached = m.state_.cache();
+        if (cached == nullptr || !key_unset(m.key_)) {
             return;
         }
         const ModelInfo& target = model_info<T>();
-        if (primary_key_unset(target, target.ops, m.cache_.get())) {
+        if (primary_key_unset(target, target.ops, cached)) {
             throw ValidationError("covet: save() prohibited: " + owner.name + "." + relation.field + " is an unsaved " +
                                   target.name + " (save it first)");
         }
         const auto column = static_cast<std::size_t>(&target_column() - target.columns.data());
-        m.key_ = field_traits<key_type>::from_value(field_value(target.ops, m.cache_.get(), column));
+        m.key_ = field_traits<key_type>::from_value(field_value(target.ops, cached, column));
     }
 
     key_type key_{};
-    mutable std::unique_ptr<T> cache_;
-    Attached from_;
+    mutable MemberState<T> state_;  // where its object came from, and the related object once loaded
 
 public:
     static constexpr RelationOps relation_ops{
