@@ -160,20 +160,38 @@ const char* storage_class(int type) {
 // readers each take the connection's mutex and check for allocation failures, and asking a
 // column's type and then its content would pay that twice. SQLite calls such a value unprotected:
 // reading an integer from it never allocates, so it is safe on any connection.
-std::int64_t read_integer(sqlite3_stmt* stmt, int column, std::int64_t min, std::int64_t max) {
-    sqlite3_value* cell = sqlite3_column_value(stmt, column);
+namespace {
+// Why an integer column's value is refused: not an integer (NULL included), or out of range.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_bad_integer(sqlite3_stmt* stmt, int column, sqlite3_value* cell,
+                                                             std::int64_t min, std::int64_t max) {
     const int type = sqlite3_value_type(cell);
     if (type != SQLITE_INTEGER) {
         require_not_null(stmt, column);
         throw_invalid(fmt::format("covet: column {} ({}) holds {} where an integer was expected", column,
                                   column_label(stmt, column), storage_class(type)));
     }
-    const std::int64_t value = sqlite3_value_int64(cell);
-    if (value < min || value > max) {
-        throw_out_of_range(fmt::format("covet: column {} ({}): {} does not fit in the field's type [{}, {}]",
-                                       column, column_label(stmt, column), value, min, max));
+    throw_out_of_range(fmt::format("covet: column {} ({}): {} does not fit in the field's type [{}, {}]", column,
+                                   column_label(stmt, column), sqlite3_value_int64(cell), min, max));
+}
+
+std::int64_t checked_integer(sqlite3_stmt* stmt, int column, sqlite3_value* cell, std::int64_t min, std::int64_t max) {
+    if (sqlite3_value_type(cell) == SQLITE_INTEGER) {
+        const std::int64_t value = sqlite3_value_int64(cell);
+        if (value >= min && value <= max) return value;
     }
-    return value;
+    throw_bad_integer(stmt, column, cell, min, max);
+}
+}  // namespace
+
+std::int64_t read_integer(sqlite3_stmt* stmt, int column, std::int64_t min, std::int64_t max) {
+    return checked_integer(stmt, column, sqlite3_column_value(stmt, column), min, max);
+}
+
+std::optional<std::int64_t> read_optional_integer(sqlite3_stmt* stmt, int column, std::int64_t min,
+                                                  std::int64_t max) {
+    sqlite3_value* cell = sqlite3_column_value(stmt, column);
+    if (sqlite3_value_type(cell) == SQLITE_NULL) return std::nullopt;
+    return checked_integer(stmt, column, cell, min, max);
 }
 
 std::uint64_t read_unsigned(sqlite3_stmt* stmt, int column, std::uint64_t max) {

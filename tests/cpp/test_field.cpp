@@ -360,6 +360,26 @@ TEST_CASE("integers: widths are range-checked, uint64 above INT64_MAX is refused
     CHECK(select_all<Everything>(db).at(0).i32 == 5);
 }
 
+TEST_CASE("a nullable integer reads NULL as nullopt and refuses what its integer refuses, naming the column") {
+    Db db;
+    create_table<Everything>(db);
+    insert(db, full());
+    db.exec("UPDATE everythings SET opt_int = NULL");
+    CHECK(select_all<Everything>(db).at(0).opt_int == std::nullopt);
+    db.exec("UPDATE everythings SET opt_int = -7");
+    CHECK(select_all<Everything>(db).at(0).opt_int == std::optional<std::int32_t>(-7));
+    db.exec("UPDATE everythings SET opt_int = 'seven'");
+    CHECK_THROWS_WITH_AS(select_all<Everything>(db), doctest::Contains("(opt_int) holds TEXT where an integer was expected"),
+                         covet::ValidationError);
+    db.exec("UPDATE everythings SET opt_int = 1.5");
+    CHECK_THROWS_WITH_AS(select_all<Everything>(db), doctest::Contains("(opt_int) holds REAL where an integer was expected"),
+                         covet::ValidationError);
+    db.exec("UPDATE everythings SET opt_int = 3000000000");
+    CHECK_THROWS_WITH_AS(select_all<Everything>(db),
+                         doctest::Contains("(opt_int): 3000000000 does not fit in the field's type [-2147483648, 2147483647]"),
+                         covet::ValidationError);
+}
+
 TEST_CASE("NULL in a non-optional column is refused") {
     Db db;
     db.exec("CREATE TABLE everythings AS SELECT 1 AS id");

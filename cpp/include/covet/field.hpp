@@ -65,6 +65,7 @@ void bind_text_copy(sqlite3_stmt* stmt, int index, std::string_view text);  // S
 void bind_blob(sqlite3_stmt* stmt, int index, const Blob& blob);  // SQLITE_STATIC
 bool is_null(sqlite3_stmt* stmt, int column);
 std::int64_t read_integer(sqlite3_stmt* stmt, int column, std::int64_t min, std::int64_t max);
+std::optional<std::int64_t> read_optional_integer(sqlite3_stmt* stmt, int column, std::int64_t min, std::int64_t max);
 std::uint64_t read_unsigned(sqlite3_stmt* stmt, int column, std::uint64_t max);
 double read_real(sqlite3_stmt* stmt, int column);
 std::string read_text(sqlite3_stmt* stmt, int column);
@@ -147,6 +148,10 @@ struct field_traits<T> {
     static constexpr ColumnType type = ColumnType::Integer;
     static constexpr bool nullable = false;
     static constexpr bool is_unsigned64 = std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t);
+    // The range a column's value must fit (an unsigned 64-bit field reads through read_unsigned).
+    static constexpr std::int64_t min = static_cast<std::int64_t>(std::numeric_limits<T>::min());
+    static constexpr std::int64_t max = is_unsigned64 ? std::numeric_limits<std::int64_t>::max()
+                                                      : static_cast<std::int64_t>(std::numeric_limits<T>::max());
     static void bind(sqlite3_stmt* stmt, int index, T value) {
         if constexpr (is_unsigned64) {
             detail::bind_uint64(stmt, index, value);
@@ -158,9 +163,15 @@ struct field_traits<T> {
         if constexpr (is_unsigned64) {
             return static_cast<T>(detail::read_unsigned(stmt, column, std::numeric_limits<T>::max()));
         } else {
-            return static_cast<T>(detail::read_integer(stmt, column, std::numeric_limits<T>::min(),
-                                                       static_cast<std::int64_t>(std::numeric_limits<T>::max())));
+            return static_cast<T>(detail::read_integer(stmt, column, min, max));
         }
+    }
+    // A nullable column in one read of the value (std::optional<T>'s read).
+    static std::optional<T> read_optional(sqlite3_stmt* stmt, int column)
+        requires(!is_unsigned64)
+    {
+        const std::optional<std::int64_t> value = detail::read_optional_integer(stmt, column, min, max);
+        return value ? std::optional<T>(static_cast<T>(*value)) : std::nullopt;
     }
     static Value to_value(T value) {
         if constexpr (is_unsigned64) {
@@ -369,10 +380,14 @@ struct field_traits<std::optional<T>> {
         }
     }
     static std::optional<T> read(sqlite3_stmt* stmt, int column) {
-        if (detail::is_null(stmt, column)) {
-            return std::nullopt;
+        if constexpr (requires { inner::read_optional(stmt, column); }) {
+            return inner::read_optional(stmt, column);
+        } else {
+            if (detail::is_null(stmt, column)) {
+                return std::nullopt;
+            }
+            return inner::read(stmt, column);
         }
-        return inner::read(stmt, column);
     }
     static Value to_value(const std::optional<T>& value) { return value ? inner::to_value(*value) : Value{nullptr}; }
     static std::optional<T> from_value(const Value& value) {
