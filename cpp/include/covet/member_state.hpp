@@ -62,8 +62,8 @@ public:
         return p != nullptr ? p->origin : 0;
     }
 
-    // After the object was read or saved; the cache stays. An object read again by the same
-    // evaluation touches no count.
+    // After the object was read or saved (`from`: its Provenance, not null); the cache stays. An
+    // object read again by the same evaluation touches no count.
     void attach(const Provenance* from) noexcept {
         const Provenance* old = this->from();
         if (old == from) return;
@@ -82,6 +82,7 @@ public:
             record()->cache = Cache(std::forward<A>(args)...);
         } else {
             // The Provenance's reference moves into the record.
+            static_assert(alignof(Record) > cache_tag);
             auto* r = new Record{reinterpret_cast<const Provenance*>(word_), Cache(std::forward<A>(args)...)};
             word_ = reinterpret_cast<std::uintptr_t>(r) | cache_tag;
         }
@@ -101,7 +102,8 @@ private:
         const Provenance* from;  // counted, or nullptr
         Cache cache;
     };
-    static constexpr std::uintptr_t cache_tag = 1;
+    static constexpr std::uintptr_t cache_tag = 1;  // a pointer's low bit: both pointees are aligned
+    static_assert(alignof(Provenance) > cache_tag);
 
     bool caches() const noexcept { return (word_ & cache_tag) != 0; }
     Record* record() const noexcept { return reinterpret_cast<Record*>(word_ & ~cache_tag); }

@@ -122,7 +122,10 @@ private:
     static constexpr std::int64_t limit = std::int64_t{1} << 62;
     static bool fits(std::int64_t key) noexcept { return key >= -limit && key < limit; }
     static std::uintptr_t tagged(std::int64_t key) noexcept { return (static_cast<std::uintptr_t>(key) << 1) | 1; }
-    static std::uintptr_t owned(const Value& key) { return reinterpret_cast<std::uintptr_t>(new Value(key)); }
+    static std::uintptr_t owned(const Value& key) {
+        static_assert(alignof(Value) > 1);  // the tag bit is free
+        return reinterpret_cast<std::uintptr_t>(new Value(key));
+    }
     static void destroy(const Value* key) noexcept;  // out of line, as owned keys are rare
     bool is_integer() const noexcept { return (word_ & 1) != 0; }
     std::int64_t integer() const noexcept { return static_cast<std::int64_t>(word_) >> 1; }
