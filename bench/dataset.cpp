@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace bench {
 
@@ -45,13 +46,14 @@ BookSpec book_spec(std::int64_t id, const Sizes& sizes) {
     return book;
 }
 
+namespace {
+
+// The parent of category `id` (dataset.hpp): none for the first fifth.
 std::optional<std::int64_t> category_parent(std::int64_t id, const Sizes& sizes) {
     const std::int64_t top_level = std::max<std::int64_t>(1, sizes.categories / 5);
     if (id <= top_level) return std::nullopt;
     return 1 + (id - 1) % top_level;
 }
-
-namespace {
 
 std::string schema_sql(Schema schema) {
     auto references = [schema](const char* table, const char* on_delete = "CASCADE") {

@@ -4,6 +4,8 @@
 //   categories(id, name, parent_id)                 books(id, title, author_id, published_date, pages)
 //   books_categories(id, book_id, category_id, UNIQUE(book_id, category_id))
 // with indexes on categories(parent_id), books(author_id) and books_categories(category_id).
+// Categories form the seed's tree (Category.parent): the first fifth top level, each other one
+// under one of them.
 #pragma once
 
 #include "workloads.hpp"
@@ -11,7 +13,6 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 
 namespace bench {
@@ -29,9 +30,6 @@ struct BookSpec {
     std::array<std::int64_t, 3> category_ids{};  // distinct
 };
 BookSpec book_spec(std::int64_t id, const Sizes& sizes);
-// The parent of category `id`, as the seed's Category.parent: the first fifth are top level, each of
-// the others is under one of them.
-std::optional<std::int64_t> category_parent(std::int64_t id, const Sizes& sizes);
 
 enum class Schema {
     plain,           // no foreign keys: the tables of W1..W5, W7 and the ones covet builds on
